@@ -1,0 +1,47 @@
+package massfetch.pipeline;
+
+import java.util.List;
+import massfetch.fetch.FetchConfig;
+import massfetch.sink.SinkConfig;
+
+/** Turns parsed options into the transforms' serializable configurations. */
+final class Configs {
+  private Configs() {}
+
+  static FetchConfig fetch(MassfetchOptions o) {
+    FetchConfig.Builder b =
+        FetchConfig.builder()
+            .setMaxInFlight(o.getMaxInFlight())
+            .setMaxConnectionsPerHost(o.getMaxConnectionsPerHost())
+            .setConnectTimeoutMs(o.getConnectTimeoutMs())
+            .setRequestTimeoutMs(o.getRequestTimeoutMs())
+            .setMaxAttempts(o.getMaxAttempts())
+            .setInitialBackoffMs(o.getInitialBackoffMs())
+            .setMaxBackoffMs(o.getMaxBackoffMs())
+            .setMaxRetryAfterMs(o.getMaxRetryAfterMs())
+            .setMaxRedirects(o.getMaxRedirects())
+            .setMaxObjectBytes(o.getMaxObjectBytes())
+            .setAcceptAnyContent(o.getAcceptAnyContent())
+            .setSkipExisting(o.getSkipExisting())
+            .setHeaders(o.getHeader() != null ? List.copyOf(o.getHeader()) : List.of());
+    // --userAgent belongs to Beam's PipelineOptions; its default names Beam, not us.
+    if (o.getUserAgent() != null && !o.getUserAgent().isBlank() && !o.getUserAgent().startsWith("Apache_Beam")) {
+      b.setUserAgent(o.getUserAgent());
+    }
+    return b.build();
+  }
+
+  static SinkConfig sink(MassfetchOptions o) {
+    return SinkConfig.builder()
+        .setOutput(o.getOutput())
+        .setOverwrite(o.getOverwrite())
+        .setLocalWriteThreads(o.getLocalWriteThreads())
+        .setMaxUploadsInFlight(o.getMaxUploadsInFlight())
+        .setGcsEndpoint(o.getGcsEndpoint())
+        .setGcsProject(o.getGcsProject())
+        .setS3Endpoint(o.getS3Endpoint())
+        .setS3Region(o.getS3Region())
+        .setS3PathStyle(o.getS3PathStyle())
+        .build();
+  }
+}

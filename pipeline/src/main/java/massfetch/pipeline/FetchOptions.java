@@ -1,0 +1,88 @@
+package massfetch.pipeline;
+
+import java.util.List;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** How workers fetch: concurrency, timeouts, retries, validation. */
+public interface FetchOptions extends PipelineOptions {
+  @Description("Requests in flight at once per worker JVM (the limit that protects the provider and memory).")
+  @Default.Integer(256)
+  int getMaxInFlight();
+
+  void setMaxInFlight(int value);
+
+  @Description("Open connections per host per worker JVM; 0 means --maxInFlight.")
+  @Default.Integer(0)
+  int getMaxConnectionsPerHost();
+
+  void setMaxConnectionsPerHost(int value);
+
+  @Description("Connect timeout, milliseconds.")
+  @Default.Integer(10_000)
+  int getConnectTimeoutMs();
+
+  void setConnectTimeoutMs(int value);
+
+  @Description("Deadline for a whole response, body included, milliseconds.")
+  @Default.Integer(60_000)
+  int getRequestTimeoutMs();
+
+  void setRequestTimeoutMs(int value);
+
+  @Description("Requests per entry before it fails (connect errors, resets, timeouts, truncation, 408, 429, 5xx are retried).")
+  @Default.Integer(5)
+  int getMaxAttempts();
+
+  void setMaxAttempts(int value);
+
+  @Description("First retry backoff ceiling, milliseconds (doubles per retry, full jitter).")
+  @Default.Integer(200)
+  int getInitialBackoffMs();
+
+  void setInitialBackoffMs(int value);
+
+  @Description("Largest retry backoff, milliseconds.")
+  @Default.Integer(30_000)
+  int getMaxBackoffMs();
+
+  void setMaxBackoffMs(int value);
+
+  @Description("Largest Retry-After honoured, milliseconds.")
+  @Default.Integer(120_000)
+  int getMaxRetryAfterMs();
+
+  void setMaxRetryAfterMs(int value);
+
+  @Description("Redirects followed per request.")
+  @Default.Integer(5)
+  int getMaxRedirects();
+
+  void setMaxRedirects(int value);
+
+  @Description("Largest object accepted, bytes; a larger body is aborted as too_large.")
+  @Default.Long(64L << 20)
+  long getMaxObjectBytes();
+
+  void setMaxObjectBytes(long value);
+
+  @Description("Store bodies that are not images by their magic bytes.")
+  @Default.Boolean(false)
+  boolean getAcceptAnyContent();
+
+  void setAcceptAnyContent(boolean value);
+
+  @Description("Skip entries whose object is already stored (no request is sent for them).")
+  @Default.Boolean(true)
+  boolean getSkipExisting();
+
+  void setSkipExisting(boolean value);
+
+  // --userAgent is Beam's own PipelineOptions property; Configs uses it when it is not Beam's default.
+
+  @Description("Extra request header, Name:Value; repeat the option for several. Values are never logged.")
+  List<String> getHeader();
+
+  void setHeader(List<String> value);
+}

@@ -1,0 +1,126 @@
+package massfetch.pipeline;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * {@code massfetch}: parses and checks the options (a user mistake is one line on stderr and exit
+ * code 2), runs the job with progress lines, prints the summary, and exits 0 when the job finished
+ * (failed images are in the results, not in the exit code), 1 when the job itself failed.
+ */
+public final class MassfetchMain {
+  private MassfetchMain() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
+      printHelp(out);
+      return 0;
+    }
+    PipelineOptionsFactory.register(MassfetchOptions.class);
+    MassfetchOptions options;
+    try {
+      options = PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).withValidation().as(MassfetchOptions.class);
+      FileSystems.setDefaultPipelineOptions(options);
+      OptionsCheck.check(options);
+      new ResultsLocation(options.getResults()).clearPrevious();
+    } catch (UserError | IllegalArgumentException e) {
+      err.println("massfetch: error: " + oneLine(e.getMessage()));
+      return 2;
+    } catch (IOException e) {
+      err.println("massfetch: error: cannot prepare --results: " + oneLine(e.getMessage()));
+      return 2;
+    }
+    return runJob(options, out, err);
+  }
+
+  /** Runs the job to the end; the exit code says whether it finished. */
+  static int runJob(MassfetchOptions options, PrintStream out, PrintStream err) {
+    long start = System.currentTimeMillis();
+    Pipeline p = MassfetchPipeline.build(Pipeline.create(options), options, start);
+    PipelineResult result;
+    PipelineResult.State state;
+    Map<String, Long> finalCounters;
+    double elapsedMs;
+    try {
+      result = p.run();
+      try (ProgressReporter progress = new ProgressReporter(result, err, options.getProgressIntervalSeconds())) {
+        state = result.waitUntilFinish();
+        elapsedMs = progress.elapsedMs();
+      }
+      finalCounters = ProgressReporter.counters(result);
+    } catch (RuntimeException e) {
+      err.println("massfetch: the job failed: " + oneLine(rootMessage(e)));
+      return 1;
+    }
+    if (state != PipelineResult.State.DONE) {
+      err.println("massfetch: the job ended " + state);
+      return 1;
+    }
+    err.printf(Locale.ROOT, "massfetch: finished in %.1f s, average in flight %.0f of %d%n",
+        elapsedMs / 1000, ProgressReporter.averageInFlight(finalCounters, elapsedMs), options.getMaxInFlight());
+    ResultsLocation results = new ResultsLocation(options.getResults());
+    try {
+      String summary = results.readSummary();
+      if (summary != null) {
+        out.println(summary.strip());
+      }
+      err.println("massfetch: results in " + options.getResults());
+    } catch (IOException e) {
+      err.println("massfetch: cannot read " + results.summaryPath() + ": " + oneLine(e.getMessage()));
+    }
+    return 0;
+  }
+
+  /** The DirectRunner blocks in run() by default; progress lines need it to return at once. */
+  private static String[] withRunnerDefaults(String[] args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    boolean direct = all.stream().noneMatch(a -> a.startsWith("--runner="))
+        || all.stream().anyMatch(a -> a.equals("--runner=DirectRunner") || a.endsWith(".DirectRunner"));
+    if (direct && all.stream().noneMatch(a -> a.startsWith("--blockOnRun"))) {
+      all.add("--blockOnRun=false");
+    }
+    return all.toArray(new String[0]);
+  }
+
+  private static void printHelp(PrintStream out) {
+    out.println("usage: massfetch --manifest=<file|glob> --output=<folder|gs://…|s3://…> [--baseUrl=<url>] [options]");
+    out.println();
+    out.println("Copies every image a manifest lists from an HTTP server into storage, with one result");
+    out.println("record per manifest entry (results-*.jsonl) and a summary.json. Exit 0 when the job");
+    out.println("finished (failed images are in the results), 1 when it failed, 2 on a usage mistake.");
+    out.println();
+    for (Class<? extends org.apache.beam.sdk.options.PipelineOptions> c :
+        List.of(ManifestOptions.class, SinkOptions.class, FetchOptions.class, ResultsOptions.class)) {
+      PipelineOptionsFactory.printHelp(out, c);
+    }
+    out.println("Runner: --runner=DirectRunner (default) or --runner=FlinkRunner --flinkMaster=[local]|host:port");
+  }
+
+  static String oneLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    return message.replaceAll("\\s+", " ").strip();
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getClass().getSimpleName() + (c.getMessage() != null ? ": " + c.getMessage() : "");
+  }
+}

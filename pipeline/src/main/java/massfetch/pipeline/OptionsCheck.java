@@ -1,0 +1,93 @@
+package massfetch.pipeline;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import massfetch.sink.ObjectSinks;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+
+/**
+ * Checks, before any work starts, what a user can get wrong: a manifest that is not there, a base
+ * URL that is not http(s), an output or results location that cannot be written. Each problem is
+ * one {@link UserError} line.
+ */
+final class OptionsCheck {
+  private OptionsCheck() {}
+
+  static void check(MassfetchOptions o) throws UserError {
+    checkBaseUrl(o.getBaseUrl());
+    checkManifest(o.getManifest());
+    checkWritableFolder("--output", o.getOutput());
+    checkWritableFolder("--results", o.getResults());
+    try {
+      Configs.fetch(o);
+      Configs.sink(o);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    if (o.getGroupSize() < 1 || o.getMinGroups() < 1) {
+      throw new UserError("--groupSize and --minGroups must be at least 1");
+    }
+  }
+
+  private static void checkBaseUrl(String baseUrl) throws UserError {
+    if (baseUrl == null) {
+      return;
+    }
+    try {
+      URI uri = new URI(baseUrl);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        throw new UserError("--baseUrl must be an http:// or https:// URL with a host, got '" + baseUrl + "'");
+      }
+    } catch (URISyntaxException e) {
+      throw new UserError("--baseUrl is not a valid URL: " + e.getReason());
+    }
+  }
+
+  private static void checkManifest(String manifest) throws UserError {
+    MatchResult match;
+    try {
+      List<MatchResult> results = FileSystems.match(List.of(manifest), EmptyMatchTreatment.ALLOW);
+      match = results.get(0);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UserError("cannot read --manifest " + manifest + ": " + e.getMessage());
+    }
+    try {
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        throw new UserError("--manifest matches no file: " + manifest);
+      }
+      for (MatchResult.Metadata m : match.metadata()) {
+        ResourceId id = m.resourceId();
+        if (ObjectSinks.schemeOf(id.toString()).equals("file") && !Files.isReadable(Path.of(id.toString()))) {
+          throw new UserError("--manifest file is not readable: " + id);
+        }
+      }
+    } catch (IOException e) {
+      throw new UserError("--manifest matches no file: " + manifest);
+    }
+  }
+
+  /** For local folders: create them and prove a file can be written there. */
+  private static void checkWritableFolder(String option, String location) throws UserError {
+    if (!ObjectSinks.schemeOf(location).equals("file")) {
+      return; // object stores are checked by their sinks on first use
+    }
+    Path folder = location.startsWith("file://") ? Path.of(URI.create(location)) : Path.of(location);
+    try {
+      Files.createDirectories(folder);
+      Path probe = Files.createTempFile(folder, ".massfetch-probe-", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException | UnsupportedOperationException e) {
+      throw new UserError(option + " folder is not writable: " + folder + " (" + e.getClass().getSimpleName()
+          + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
+    }
+  }
+}

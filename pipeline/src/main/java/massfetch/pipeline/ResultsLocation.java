@@ -1,0 +1,58 @@
+package massfetch.pipeline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+
+/** The results folder on any Beam file system: cleared of an earlier run's files, summary read back. */
+final class ResultsLocation {
+  private final String folder;
+
+  ResultsLocation(String folder) {
+    this.folder = folder.endsWith("/") ? folder : folder + "/";
+  }
+
+  /**
+   * Removes results-*.jsonl and summary.json left by an earlier run into the same folder: the new
+   * run may write a different number of shards, and mixing two runs' records would break the
+   * one-record-per-entry invariant. Objects are never touched.
+   */
+  void clearPrevious() throws IOException {
+    List<ResourceId> old = new ArrayList<>();
+    for (String pattern : List.of(folder + "results-*.jsonl", folder + "summary.json")) {
+      for (MatchResult m : FileSystems.match(List.of(pattern), EmptyMatchTreatment.ALLOW)) {
+        if (m.status() == MatchResult.Status.OK) {
+          for (MatchResult.Metadata md : m.metadata()) {
+            old.add(md.resourceId());
+          }
+        }
+      }
+    }
+    if (!old.isEmpty()) {
+      FileSystems.delete(old, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    }
+  }
+
+  String summaryPath() {
+    return folder + "summary.json";
+  }
+
+  /** summary.json's text, or null when the run wrote none. */
+  String readSummary() throws IOException {
+    MatchResult m = FileSystems.match(List.of(summaryPath()), EmptyMatchTreatment.ALLOW).get(0);
+    if (m.status() != MatchResult.Status.OK || m.metadata().isEmpty()) {
+      return null;
+    }
+    try (InputStream in = Channels.newInputStream(FileSystems.open(m.metadata().get(0).resourceId()))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}

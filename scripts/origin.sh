@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# origin.sh — a local stand-in for the image provider's HTTP server: Debian's nginx serving a
+# folder of images on 127.0.0.1, with optional added latency and fault endpoints written in Lua.
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+  cat <<'EOF'
+Usage: scripts/origin.sh start|stop|status [options]
+
+Runs nginx on 127.0.0.1 serving --root as static files: a local image origin for massfetch.
+Its config, pid and logs live in the run dir, so several origins can run side by side.
+
+Commands:
+  start    start (idempotent: an origin already running from this run dir is left alone).
+           Prints its base URL (http://127.0.0.1:PORT) on stdout, nothing else.
+  stop     stop the nginx whose pid the run dir recorded (and only that one).
+  status   print "running pid=... url=... root=..." and exit 0, or "stopped" and exit 3.
+
+Options:
+  --root DIR        folder to serve (default $MASSFETCH_ROOT/.run/images)
+  --port P          port (default: a free one)
+  --latency-ms N    add N ms to every request, in nginx (ngx.sleep), default 0
+  --workers N       nginx worker processes (default: auto = one per core)
+  --access-log      write an access log to RUN_DIR/access.log (default off: it costs speed)
+  --run-dir DIR     config/pid/logs folder (default $MASSFETCH_ROOT/.run/origin)
+  -h, --help        this help
+
+Fault endpoints (counters are per request URI, query string included, and live as long as nginx):
+  /fault/404/<x>              404                /fault/403/<x>          403
+  /fault/status/<code>/<x>    any status code, always
+  /fault/503-twice/<path>     503 twice, then the real file at /<path>
+  /fault/429/<path>           429 + Retry-After: 1 once, then the real file
+  /fault/reset/<x>            connection closed without a response
+  /fault/truncate/<path>      real Content-Length, half the body, then a clean close (FIN)
+  /fault/truncate-reset/<path>  the same, but the connection is reset (RST) after half the body
+  /fault/hang/<x>             sleeps one hour before answering
+  /fault/html/<x>             200 text/html page
+  /fault/big/<x>              200 image/png, 80 MiB streamed without Content-Length (chunked)
+  /fault/big-declared/<x>     the same with Content-Length: 83886080 declared up front
+  /fault/redirect/<path>      302 to /<path>
+  /fault/loop/<x>             302 to itself, forever
+
+Example:
+  url=$(scripts/origin.sh start --root /tmp/images --latency-ms 50)
+  curl -sI "$url/fault/429/some/file.png"; scripts/origin.sh stop
+EOF
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  -h|--help|help) usage; exit 0 ;;
+  start|stop|status) shift ;;
+  "") usage >&2; exit 2 ;;
+  *) die "unknown command '$cmd' (start|stop|status; see --help)" ;;
+esac
+
+root="$MASSFETCH_ROOT/.run/images"
+port=""
+latency_ms=0
+workers=auto
+access_log=0
+run_dir="$MASSFETCH_ROOT/.run/origin"
+root_given=0 port_given=0 latency_given=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --root) root="${2:?--root needs a value}"; root_given=1; shift 2 ;;
+    --root=*) root="${1#*=}"; root_given=1; shift ;;
+    --port) port="${2:?--port needs a value}"; port_given=1; shift 2 ;;
+    --port=*) port="${1#*=}"; port_given=1; shift ;;
+    --latency-ms) latency_ms="${2:?--latency-ms needs a value}"; latency_given=1; shift 2 ;;
+    --latency-ms=*) latency_ms="${1#*=}"; latency_given=1; shift ;;
+    --workers) workers="${2:?--workers needs a value}"; shift 2 ;;
+    --workers=*) workers="${1#*=}"; shift ;;
+    --access-log) access_log=1; shift ;;
+    --run-dir) run_dir="${2:?--run-dir needs a value}"; shift 2 ;;
+    --run-dir=*) run_dir="${1#*=}"; shift ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+done
+[[ "$latency_ms" =~ ^[0-9]+$ ]] || die "--latency-ms must be a whole number of milliseconds"
+[ -z "$port" ] || [[ "$port" =~ ^[0-9]+$ ]] || die "--port must be a number"
+[ "$workers" = auto ] || [[ "$workers" =~ ^[1-9][0-9]*$ ]] || die "--workers must be auto or a number"
+
+pid_file="$run_dir/nginx.pid"
+state_file="$run_dir/origin.env"
+conf_file="$run_dir/nginx.conf"
+
+# running_pid: prints the recorded pid when that process is alive AND is the nginx master started
+# with this run dir's config (a pid file can outlive its process and the pid can be reused).
+running_pid() {
+  [ -f "$pid_file" ] || return 1
+  local pid
+  pid="$(tr -d '[:space:]' <"$pid_file")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$conf_file" || return 1
+  echo "$pid"
+}
+
+# state KEY: a value recorded by the last start (port, root, latency_ms, url).
+state() { sed -n "s/^$1=//p" "$state_file" 2>/dev/null; }
+
+do_status() {
+  local pid
+  if pid="$(running_pid)"; then
+    echo "running pid=$pid url=$(state url) root=$(state root) latency_ms=$(state latency_ms) run_dir=$run_dir"
+    return 0
+  fi
+  echo "stopped (run dir $run_dir)"
+  return 3
+}
+
+do_stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    log "origin: not running (run dir $run_dir)"
+    rm -f "$pid_file"
+    return 0
+  fi
+  # stop_pidfile sends TERM (nginx's fast shutdown: hung /fault/hang requests are dropped too),
+  # then KILL after 5 s.
+  stop_pidfile "$pid_file"
+  log "origin: stopped pid $pid"
+}
+
+# fault_lua: the Lua that implements the fault endpoints (content phase of /fault/).
+fault_lua() {
+  cat <<'LUA'
+        local uri = ngx.var.uri
+        local kind, rest = uri:match("^/fault/([%w%-]+)/(.+)$")
+        if not kind then
+          return ngx.exit(ngx.HTTP_NOT_FOUND)
+        end
+        -- Counters are keyed by the raw request URI (with its query string), so a test can get
+        -- fresh counters by adding ?run=N without restarting nginx.
+        local function hit(name)
+          local n, err = ngx.shared.faults:incr(name .. " " .. ngx.var.request_uri, 1, 0)
+          if not n then
+            ngx.log(ngx.ERR, "fault counter: ", err)
+            return 1
+          end
+          return n
+        end
+        -- Serves the real file at /<rest> through the static location (an internal redirect,
+        -- so the added latency is not paid twice).
+        local function real_file()
+          return ngx.exec("/" .. rest)
+        end
+
+        if kind == "404" then
+          return ngx.exit(404)
+        elseif kind == "403" then
+          return ngx.exit(403)
+        elseif kind == "status" then
+          local code = tonumber(rest:match("^(%d%d%d)/"))
+          if not code or code < 200 then
+            return ngx.exit(400)
+          end
+          ngx.status = code
+          ngx.header["Content-Type"] = "text/plain"
+          ngx.say("status ", code)
+          return ngx.exit(code)
+        elseif kind == "503-twice" then
+          if hit("503") <= 2 then
+            ngx.header["Content-Type"] = "text/plain"
+            return ngx.exit(503)
+          end
+          return real_file()
+        elseif kind == "429" then
+          if hit("429") <= 1 then
+            ngx.header["Retry-After"] = "1"
+            return ngx.exit(429)
+          end
+          return real_file()
+        elseif kind == "reset" then
+          -- 444: nginx closes the connection without sending anything.
+          return ngx.exit(444)
+        elseif kind == "truncate" or kind == "truncate-reset" then
+          local f = io.open(ngx.var.document_root .. "/" .. rest, "rb")
+          if not f then
+            return ngx.exit(404)
+          end
+          local body = f:read("*a")
+          f:close()
+          ngx.header["Content-Type"] = "image/png"
+          ngx.header["Content-Length"] = #body
+          ngx.print(body:sub(1, math.floor(#body / 2)))
+          ngx.flush(true)
+          if kind == "truncate-reset" then
+            -- Headers are out, so 444 cannot change the status: nginx drops the connection
+            -- with a TCP reset.
+            return ngx.exit(444)
+          end
+          -- This location has keep-alive off, so ending the request here closes the connection
+          -- cleanly (FIN): the client sees end-of-stream short of the declared length.
+          return ngx.exit(ngx.OK)
+        elseif kind == "hang" then
+          ngx.sleep(3600)
+          return ngx.exit(504)
+        elseif kind == "html" then
+          ngx.header["Content-Type"] = "text/html; charset=utf-8"
+          ngx.say("<!DOCTYPE html><html><head><title>Service notice</title></head>",
+                  "<body><h1>We'll be right back</h1><p>", ngx.var.request_uri,
+                  "</p></body></html>")
+          return ngx.exit(200)
+        elseif kind == "big" or kind == "big-declared" then
+          local total = 80 * 1024 * 1024
+          local piece = 64 * 1024
+          -- Starts like a PNG, so only the size can tell the client to give up.
+          local first = "\137PNG\r\n\26\n" .. string.rep("\0", piece - 8)
+          local filler = string.rep("\0", piece)
+          ngx.header["Content-Type"] = "image/png"
+          if kind == "big-declared" then
+            ngx.header["Content-Length"] = total
+          end
+          local sent = 0
+          while sent < total do
+            local ok = ngx.print(sent == 0 and first or filler)
+            -- flush(true) waits until the piece is on the wire: memory stays bounded and a
+            -- client that hangs up stops the loop.
+            if not ok or not ngx.flush(true) then
+              return ngx.exit(444)
+            end
+            sent = sent + piece
+          end
+          return ngx.exit(200)
+        elseif kind == "redirect" then
+          return ngx.redirect("/" .. rest, 302)
+        elseif kind == "loop" then
+          return ngx.redirect(ngx.var.request_uri, 302)
+        end
+        return ngx.exit(404)
+LUA
+}
+
+write_conf() {
+  local modules=/usr/lib/nginx/modules access latency_block="" user_line=""
+  if [ "$access_log" = 1 ]; then
+    # No buffer: tests read the log right after a run.
+    access="access_log $run_dir/access.log origin;"
+  else
+    access="access_log off;"
+  fi
+  if [ "$latency_ms" -gt 0 ]; then
+    # Internal redirects (the fault endpoints that end by serving the real file) skip it, so a
+    # request pays the latency once.
+    latency_block="access_by_lua_block {
+        if not ngx.req.is_internal() then ngx.sleep($latency_ms / 1000) end
+      }"
+  fi
+  # As root, nginx's workers would run as nobody and could not read a mktemp -d folder (mode 700);
+  # this server only listens on 127.0.0.1 and serves test files.
+  [ "$(id -u)" -eq 0 ] && user_line="user root root;"
+  # Descriptors: as many as the hard limit lets a worker have (setrlimit above it fails), and
+  # half of them for connections, since serving a file takes a second descriptor.
+  local nofile
+  nofile="$(ulimit -Hn)"
+  { [ "$nofile" = unlimited ] || [ "$nofile" -gt 200000 ]; } && nofile=200000
+  cat >"$conf_file" <<EOF
+# Written by scripts/origin.sh; rewritten at every start.
+load_module $modules/ndk_http_module.so;
+load_module $modules/ngx_http_lua_module.so;
+
+$user_line
+worker_processes $workers;
+# Many keep-alive connections per worker, each one file descriptor (plus one per file sent).
+worker_rlimit_nofile $nofile;
+pid $pid_file;
+error_log $run_dir/error.log warn;
+
+events {
+  worker_connections $((nofile / 2));
+  multi_accept on;
+}
+
+http {
+  types {
+    image/png png;
+    image/jpeg jpg jpeg;
+    text/html html;
+    text/plain txt;
+  }
+  default_type application/octet-stream;
+  log_format origin '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent \$request_time';
+  $access
+
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  server_tokens off;
+  # A fetcher keeps connections open and sends many requests on each: never cut it off.
+  keepalive_timeout 300s;
+  keepalive_requests 10000000;
+  reset_timedout_connection on;
+  # Cached files keep their descriptor open, so the cache must stay well below the descriptor
+  # limit (at max=100000 under a 20000 limit, nginx failed opens with EMFILE after 20,000 files).
+  open_file_cache max=$((nofile / 4)) inactive=60s;
+  open_file_cache_valid 120s;
+  open_file_cache_errors on;
+
+  client_body_temp_path $run_dir/tmp/body;
+  proxy_temp_path $run_dir/tmp/proxy;
+  fastcgi_temp_path $run_dir/tmp/fastcgi;
+  uwsgi_temp_path $run_dir/tmp/uwsgi;
+  scgi_temp_path $run_dir/tmp/scgi;
+
+  lua_shared_dict faults 16m;
+  # Only the client decides when a slow /fault/big download is too slow.
+  send_timeout 3600s;
+  lua_socket_log_errors off;
+  # A client that gives up on /fault/hang or /fault/big frees its request at once, instead of
+  # leaving an hour-long sleep behind for every timed-out attempt.
+  lua_check_client_abort on;
+
+  server {
+    listen 127.0.0.1:$port backlog=65535;
+    root $root;
+    $latency_block
+
+    location / {
+      try_files \$uri =404;
+    }
+
+    location /fault/ {
+      default_type text/plain;
+      content_by_lua_block {
+$(fault_lua)
+      }
+    }
+
+    # A response cut short must end with the connection closed, not kept alive.
+    location /fault/truncate/ {
+      keepalive_timeout 0;
+      content_by_lua_block {
+$(fault_lua)
+      }
+    }
+  }
+}
+EOF
+}
+
+do_start() {
+  local pid
+  if pid="$(running_pid)"; then
+    # Idempotent, but never silently serve something else than what the caller asked for.
+    if { [ "$root_given" = 1 ] && [ "$(cd "$root" 2>/dev/null && pwd)" != "$(state root)" ]; } ||
+       { [ "$port_given" = 1 ] && [ "$port" != "$(state port)" ]; } ||
+       { [ "$latency_given" = 1 ] && [ "$latency_ms" != "$(state latency_ms)" ]; }; then
+      die "origin already running from $run_dir with other settings ($(do_status)); stop it first"
+    fi
+    log "origin: already running (pid $pid)"
+    state url
+    return 0
+  fi
+  [ -d "$root" ] || die "--root $root is not a folder"
+  root="$(cd "$root" && pwd)"
+  need_apt nginx-light libnginx-mod-http-lua curl
+  [ -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] ||
+    die "the nginx Lua module is missing (/usr/lib/nginx/modules/ngx_http_lua_module.so)"
+  [ -n "$port" ] || port="$(free_port)"
+  mkdir -p "$run_dir/tmp"
+  run_dir="$(cd "$run_dir" && pwd)"
+  pid_file="$run_dir/nginx.pid" state_file="$run_dir/origin.env" conf_file="$run_dir/nginx.conf"
+  rm -f "$pid_file"
+  : >"$run_dir/error.log"
+  write_conf
+  # -e: nginx opens its compiled-in error log (stderr here) before reading the config; -p keeps
+  # every relative path inside the run dir.
+  nginx -t -q -p "$run_dir" -e "$run_dir/error.log" -c "$conf_file" ||
+    die "nginx rejected $conf_file (see above and $run_dir/error.log)"
+  # nginx daemonises: the master writes its own pid file, which is the record we stop by.
+  nginx -p "$run_dir" -e "$run_dir/error.log" -c "$conf_file" ||
+    die "nginx did not start (see $run_dir/error.log)"
+  local url="http://127.0.0.1:$port"
+  printf 'port=%s\nroot=%s\nlatency_ms=%s\nurl=%s\n' "$port" "$root" "$latency_ms" "$url" >"$state_file"
+  for _ in $(seq 100); do [ -s "$pid_file" ] && break; sleep 0.05; done
+  if ! pid="$(running_pid)" || ! wait_http "$url/" 10; then
+    tail -n 5 "$run_dir/error.log" >&2 || true
+    die "nginx did not come up on $url (see $run_dir/error.log)"
+  fi
+  log "origin: $url serving $root (pid $pid, latency ${latency_ms} ms, run dir $run_dir)"
+  echo "$url"
+}
+
+case "$cmd" in
+  start) do_start ;;
+  stop) do_stop ;;
+  status) do_status ;;
+esac

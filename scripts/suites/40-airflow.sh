@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# 40-airflow.sh — the Airflow DAG (dags/massfetch_dag.py) with a real Airflow 3 from the project's
+# venv (scripts/airflow.sh setup) and a fresh SQLite AIRFLOW_HOME:
+#   (a) pytest: the DAG folder imports cleanly, graph, params, options and the check's message;
+#   (b) `airflow dags test massfetch` on the DirectRunner against nginx: images stored, check passes;
+#   (c) the same output again: every image skipped, not one request sent to the origin;
+#   (d) a manifest of mostly missing images, read from an Airflow Variable holding {{ ds }}: the
+#       check task fails the run with the documented message;
+#   (e) runner=FlinkRunner against the local Flink cluster (scripts/flink-cluster.sh).
+# Run by scripts/test.sh, or alone: scripts/suites/40-airflow.sh [--help]
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  cat <<'EOF'
+Usage: scripts/suites/40-airflow.sh
+
+Tests the massfetch Airflow DAG with a real Airflow (installed by scripts/airflow.sh setup, a few
+minutes the first time). Work files go to $MASSFETCH_ROOT/.run/airflow.
+Environment:
+  AIRFLOW_SUITE_COUNT     images per run (default 200)
+  AIRFLOW_SUITE_FLINK=0   skip part (e) (default: run it when scripts/flink-cluster.sh exists)
+  AIRFLOW_SUITE_JAR_DIR   folder with massfetch-direct.jar / massfetch-flink.jar to test instead
+                          of the checkout's runners/*/target (built here when missing)
+  AIRFLOW_SUITE_KEEP=1    keep the work folder afterwards (default: removed when all passed)
+Prints PASS:/FAIL: lines and closes with "40-airflow: N passed, N failed".
+EOF
+  exit 0
+fi
+
+need_apt python3 curl jq nginx-light libnginx-mod-http-lua
+
+count="${AIRFLOW_SUITE_COUNT:-200}"
+work="$MASSFETCH_ROOT/.run/airflow"
+airflow_sh="$MASSFETCH_ROOT/scripts/airflow.sh"
+origin="$MASSFETCH_ROOT/scripts/origin.sh"
+flink_cluster="$MASSFETCH_ROOT/scripts/flink-cluster.sh"
+origin_run="$work/origin"
+access_log="$origin_run/access.log"
+jar_dir="${AIRFLOW_SUITE_JAR_DIR:-}"
+# One DAG run must never hang the test run (timeout signals its whole process group: the Airflow
+# CLI and the JVM under it).
+run_timeout="${AIRFLOW_SUITE_RUN_TIMEOUT:-900}"
+flink_started=0
+
+cleanup() {
+  "$origin" stop --run-dir "$origin_run" >/dev/null 2>&1 || true
+  if [ "$flink_started" = 1 ]; then
+    "$flink_cluster" stop >/dev/null 2>&1 || true
+  fi
+  if [ "${AIRFLOW_SUITE_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+started_suite=$SECONDS
+"$airflow_sh" setup || { fail "scripts/airflow.sh setup installs Airflow"; suite_end; exit 1; }
+
+"$origin" stop --run-dir "$origin_run" >/dev/null 2>&1 || true
+rm -rf "$work"
+mkdir -p "$work/logs" "$work/manifests"
+
+# Everything the DAG runs in: a fresh AIRFLOW_HOME per suite run (SQLite), no retry delay.
+export AIRFLOW_HOME="$work/airflow-home"
+export MASSFETCH_DOWNLOAD_RETRIES=0
+
+# --- (a) pytest -----------------------------------------------------------------------------
+check "pytest dags/tests (DagBag import, graph, params, check message)" \
+  "$airflow_sh" pytest -q
+
+# --- jars -----------------------------------------------------------------------------------
+# ensure_jar MODULE: the runnable jar for runners/MODULE exists (built with Maven when missing).
+ensure_jar() {
+  local module="$1" jar
+  if [ -n "$jar_dir" ]; then
+    [ -f "$jar_dir/massfetch-$module.jar" ]
+    return
+  fi
+  jar="$(massfetch_jar "$module")"
+  [ -f "$jar" ] && return 0
+  [ -f "$MASSFETCH_ROOT/runners/$module/pom.xml" ] || return 1
+  log "building $jar"
+  (cd "$MASSFETCH_ROOT" && mvn -q -B -DskipTests -pl "runners/$module" -am package) \
+    >"$work/logs/mvn-$module.log" 2>&1 || { tail -n 30 "$work/logs/mvn-$module.log"; return 1; }
+  [ -f "$jar" ]
+}
+
+# --- origin ---------------------------------------------------------------------------------
+python3 "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$work/images" --count "$count" \
+  --manifest "$work/manifests/good.txt" --seed 40 --prefixes 7 >&2
+# Mostly missing images: 5% of the good lines plus 95% paths that do not exist (404).
+keep=$(( count / 20 > 0 ? count / 20 : 1 ))
+mkdir -p "$work/manifests/2026-11-23"
+{
+  head -n "$keep" "$work/manifests/good.txt"
+  for i in $(seq $((count - keep))); do printf '003-007-001-99999/missing-%05d.png\n' "$i"; done
+} >"$work/manifests/2026-11-23/manifest.txt"
+base_url="$("$origin" start --root "$work/images" --run-dir "$origin_run" --access-log)"
+log "origin at $base_url"
+
+# --- running the DAG ------------------------------------------------------------------------
+# dag_test NAME DATE CONF_JSON: `airflow dags test massfetch DATE -c CONF`, output to
+# logs/NAME.log, exit status to $rc.
+rc=0
+dag_test() {
+  local name="$1" date="$2" conf="$3" started=$SECONDS
+  rc=0
+  timeout -k 15 "$run_timeout" "$airflow_sh" cli dags test massfetch "$date" -c "$conf" \
+    >"$work/logs/$name.log" 2>&1 || rc=$?
+  log "dags test $name: exit $rc after $((SECONDS - started))s"
+}
+
+# conf KEY=VALUE...: the run's conf as JSON; numbers stay numbers, the jar folder is added when
+# the suite tests other jars.
+conf() {
+  local args=() kv
+  for kv in "$@"; do args+=(--arg "${kv%%=*}" "${kv#*=}"); done
+  [ -n "$jar_dir" ] && args+=(--arg jar_dir "$jar_dir")
+  jq -cn "${args[@]}" '$ARGS.named | with_entries(.value |= (tonumber? // .))'
+}
+
+# show_failure NAME: the lines of a run's log that say why it failed.
+show_failure() {
+  echo "--- $1: last task errors / job output"
+  grep -E "ERROR|Error|Exception|error:|massfetch:|failed" "$work/logs/$1.log" | tail -n 25 | cut -c1-400
+}
+
+summary_field() { jq -r ".$2" "$1/summary.json" 2>/dev/null; }
+stored_count() { find "$1" -path "$1/_results" -prune -o -type f -name '*.png' -print 2>/dev/null | wc -l; }
+image_requests() { grep -c '\.png' "$access_log" 2>/dev/null || true; }
+
+if ! ensure_jar direct; then
+  fail "massfetch-direct.jar exists or builds (needed for (b)-(d))"
+else
+  # (b) ---------------------------------------------------------------------------------------
+  out="$work/out-direct"
+  results="$out/_results/2026-11-25"
+  dag_test direct-ok 2026-11-25 "$(conf manifest="$work/manifests/good.txt" base_url="$base_url" output="$out")"
+  [ "$rc" -eq 0 ] || show_failure direct-ok
+  check "(b) DirectRunner run succeeds (dags test exit 0)" [ "$rc" -eq 0 ]
+  check "(b) all $count images stored in the output" [ "$(stored_count "$out")" -eq "$count" ]
+  check "(b) summary.json in the per-run results folder: ok=$count failed=0" \
+    [ "$(summary_field "$results" ok)/$(summary_field "$results" failed)" = "$count/0" ]
+  check "(b) check task logged the counts" grep -q "massfetch: total=$count ok=$count skipped=0 failed=0" "$work/logs/direct-ok.log"
+  check "(b) stored bytes equal the origin's" diff -rq --exclude=_results --exclude=manifest.txt "$work/images" "$out"
+
+  # (c) ---------------------------------------------------------------------------------------
+  before="$(image_requests)"
+  dag_test direct-rerun 2026-11-24 "$(conf manifest="$work/manifests/good.txt" base_url="$base_url" output="$out")"
+  [ "$rc" -eq 0 ] || show_failure direct-rerun
+  rerun="$out/_results/2026-11-24"
+  check "(c) re-run over the same output succeeds" [ "$rc" -eq 0 ]
+  check "(c) re-run skipped all $count stored images" \
+    [ "$(summary_field "$rerun" skipped)/$(summary_field "$rerun" ok)" = "$count/0" ]
+  check "(c) re-run sent no image request to the origin" [ "$(image_requests)" -eq "$before" ]
+
+  # (d) ---------------------------------------------------------------------------------------
+  # The manifest comes from an Airflow Variable holding {{ ds }}: the param default reads it and
+  # the prepare task renders the date into it.
+  "$airflow_sh" cli variables set massfetch_manifest "$work/manifests/{{ ds }}/manifest.txt" \
+    >"$work/logs/variables.log" 2>&1
+  out_bad="$work/out-bad"
+  dag_test direct-bad 2026-11-23 "$(conf base_url="$base_url" output="$out_bad")"
+  missing=$((count - keep))
+  pct="$(python3 -c "print(f'{$missing / $count:.2%}')")"
+  expected="massfetch: $missing of $count images failed ($pct > max_failure_ratio 1.00%). Top errors: http_404=$missing. Failed entries: lines with \"status\":\"failed\" in $out_bad/_results/2026-11-23/results-*.jsonl"
+  check "(d) run with mostly missing images fails (dags test exit non-zero)" [ "$rc" -ne 0 ]
+  check "(d) the check task failed with the documented message" grep -qF -- "$expected" "$work/logs/direct-bad.log"
+  if ! grep -qF -- "$expected" "$work/logs/direct-bad.log"; then
+    echo "--- expected: $expected"
+    show_failure direct-bad
+  fi
+  # The provider logs the Beam job's exit status: the job finished, the check failed the run.
+  check "(d) the Beam job itself exited 0 (the check is what failed the run)" \
+    grep -q "Process exited with return code: 0" "$work/logs/direct-bad.log"
+  check "(d) the good 5% were stored" [ "$(stored_count "$out_bad")" -eq "$keep" ]
+  check "(d) failed entries are in the results files" \
+    [ "$(cat "$out_bad"/_results/2026-11-23/results-*.jsonl | jq -s '[.[] | select(.status == "failed")] | length')" -eq "$missing" ]
+  "$airflow_sh" cli variables delete massfetch_manifest >>"$work/logs/variables.log" 2>&1 || true
+fi
+
+# --- (e) FlinkRunner ------------------------------------------------------------------------
+if [ "${AIRFLOW_SUITE_FLINK:-1}" = 0 ]; then
+  log "(e) skipped: AIRFLOW_SUITE_FLINK=0"
+elif [ ! -x "$flink_cluster" ]; then
+  fail "(e) scripts/flink-cluster.sh exists (needed for the FlinkRunner run)"
+elif ! ensure_jar flink; then
+  fail "(e) massfetch-flink.jar exists or builds"
+else
+  if ! "$flink_cluster" status >/dev/null 2>&1; then
+    flink_started=1
+  fi
+  flink_out="$("$flink_cluster" start 2>"$work/logs/flink-cluster.err" | tail -n 1)" || true
+  # The cluster script prints its REST address; fall back to the documented default.
+  flink_master="${MASSFETCH_FLINK_MASTER:-$(printf '%s' "$flink_out" | sed -E 's#^https?://##; s#/.*$##')}"
+  [[ "$flink_master" =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] || flink_master="localhost:8081"
+  if ! wait_http "http://$flink_master/overview" 120; then
+    fail "(e) Flink cluster answers at $flink_master"
+    tail -n 20 "$work/logs/flink-cluster.err"
+  else
+    out_flink="$work/out-flink"
+    dag_test flink 2026-11-22 "$(conf manifest="$work/manifests/good.txt" base_url="$base_url" \
+      output="$out_flink" runner=FlinkRunner flink_master="$flink_master" parallelism=2)"
+    [ "$rc" -eq 0 ] || show_failure flink
+    check "(e) FlinkRunner run succeeds" [ "$rc" -eq 0 ]
+    check "(e) the job was submitted to Flink (--runner=FlinkRunner --flinkMaster=$flink_master)" \
+      grep -q -- "--runner=FlinkRunner.*--flinkMaster=$flink_master" "$work/logs/flink.log"
+    check "(e) all $count images stored by Flink" [ "$(stored_count "$out_flink")" -eq "$count" ]
+    check "(e) check task passed with ok=$count" \
+      grep -q "massfetch: total=$count ok=$count skipped=0 failed=0" "$work/logs/flink.log"
+  fi
+fi
+
+log "40-airflow took $((SECONDS - started_suite))s"
+suite_end

@@ -1,0 +1,259 @@
+package massfetch.fetch;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import massfetch.model.ErrorClass;
+import massfetch.model.FetchRequest;
+import massfetch.model.FetchResult;
+import massfetch.model.Status;
+import massfetch.sink.ObjectSink;
+import massfetch.sink.ObjectSink.PutOutcome;
+import massfetch.sink.StoreException;
+import massfetch.sink.StoreUnavailableException;
+
+/**
+ * Takes one manifest entry from request to stored object as a chain of futures: skip check, GET
+ * (following redirects one hop at a time), retries with backoff, validation, put. Never blocks a
+ * thread; every wait is either an HTTP deadline or a scheduled retry. The returned future completes
+ * with a {@link FetchResult} for every per-entry outcome, and exceptionally only with {@link
+ * StoreUnavailableException}, the signal that this worker cannot store anything.
+ */
+final class EntryFetcher {
+  private final FetchConfig config;
+  private final HttpFetcher http;
+  private final ObjectSink sink;
+  private final RetryPolicy retry;
+  private final ScheduledExecutorService timer;
+
+  EntryFetcher(
+      FetchConfig config,
+      HttpFetcher http,
+      ObjectSink sink,
+      RetryPolicy retry,
+      ScheduledExecutorService timer) {
+    this.config = config;
+    this.http = http;
+    this.sink = sink;
+    this.retry = retry;
+    this.timer = timer;
+  }
+
+  CompletableFuture<FetchResult> fetch(FetchRequest request) {
+    Attempt attempt = new Attempt(request);
+    if (!config.skipExisting()) {
+      return attempt.start();
+    }
+    return sink.exists(request.getKey())
+        .thenCompose(
+            exists ->
+                exists
+                    ? CompletableFuture.completedFuture(attempt.skipped())
+                    : attempt.start())
+        .exceptionally(attempt::storeFailure);
+  }
+
+  /** The state of one entry's journey; touched by one callback at a time. */
+  private final class Attempt {
+    private final FetchRequest request;
+    private final long startNanos = System.nanoTime();
+    private final CompletableFuture<FetchResult> done = new CompletableFuture<>();
+    private int requests;
+    private int failures;
+    private int redirects;
+    private int storeFailures;
+
+    Attempt(FetchRequest request) {
+      this.request = request;
+    }
+
+    CompletableFuture<FetchResult> start() {
+      get(request.getUrl());
+      return done;
+    }
+
+    private void get(String url) {
+      requests++;
+      http.get(url).whenComplete((outcome, error) -> {
+        if (error != null) {
+          finish(failed(0, ErrorClass.CONNECTION_RESET, error.toString()));
+        } else {
+          onOutcome(url, outcome);
+        }
+      });
+    }
+
+    private void onOutcome(String url, HttpOutcome o) {
+      if (o.isFailure()) {
+        if (o.retryable) {
+          retryOrFail(url, o.status, o.error, o.detail, null);
+        } else {
+          finish(failed(o.status, o.error, o.detail));
+        }
+        return;
+      }
+      if (isRedirect(o.status)) {
+        followRedirect(url, o);
+        return;
+      }
+      if (o.status >= 200 && o.status < 300) {
+        validateAndStore(url, o);
+        return;
+      }
+      String error = ErrorClass.http(o.status);
+      String detail = "HTTP " + o.status;
+      if (RetryPolicy.isRetryableStatus(o.status)) {
+        retryOrFail(url, o.status, error, detail, o.retryAfter);
+      } else {
+        finish(failed(o.status, error, detail));
+      }
+    }
+
+    private void followRedirect(String url, HttpOutcome o) {
+      if (o.location == null || o.location.isBlank()) {
+        finish(failed(o.status, ErrorClass.BAD_REDIRECT, "redirect without Location"));
+        return;
+      }
+      if (++redirects > config.maxRedirects()) {
+        finish(failed(o.status, ErrorClass.TOO_MANY_REDIRECTS, "more than " + config.maxRedirects() + " redirects"));
+        return;
+      }
+      String next;
+      try {
+        URI target = new URI(url).resolve(new URI(o.location.trim()));
+        String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+          finish(failed(o.status, ErrorClass.BAD_REDIRECT, "redirect to a non-http(s) URL"));
+          return;
+        }
+        next = target.toString();
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        finish(failed(o.status, ErrorClass.BAD_REDIRECT, "unreadable Location header"));
+        return;
+      }
+      get(next);
+    }
+
+    private void retryOrFail(String url, int status, String error, String detail, String retryAfter) {
+      failures++;
+      if (!retry.canRetry(failures)) {
+        finish(failed(status, error, detail + " (after " + failures + " attempts)"));
+        return;
+      }
+      long delay = retry.delayMs(failures, retryAfter);
+      timer.schedule(() -> get(url), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void validateAndStore(String url, HttpOutcome o) {
+      byte[] body = o.body;
+      if (o.contentLength >= 0 && body.length != o.contentLength) {
+        retryOrFail(url, o.status, ErrorClass.TRUNCATED,
+            "got " + body.length + " of " + o.contentLength + " bytes", null);
+        return;
+      }
+      String md5Hex = HexFormat.of().formatHex(o.md5);
+      if (request.getExpectedSize() != null && request.getExpectedSize() != body.length) {
+        finish(failed(o.status, ErrorClass.CHECKSUM_MISMATCH,
+            "size " + body.length + ", manifest says " + request.getExpectedSize()));
+        return;
+      }
+      if (request.getExpectedMd5() != null && !request.getExpectedMd5().equals(md5Hex)) {
+        finish(failed(o.status, ErrorClass.CHECKSUM_MISMATCH, "md5 " + md5Hex + ", manifest says " + request.getExpectedMd5()));
+        return;
+      }
+      String type = ImageSniffer.sniff(body);
+      if (type == null) {
+        if (!config.acceptAnyContent()) {
+          finish(failed(o.status, ErrorClass.NOT_IMAGE,
+              "body is not an image (Content-Type: " + o.contentType + ")").setContentType(o.contentType));
+          return;
+        }
+        type = o.contentType != null ? o.contentType : "application/octet-stream";
+      }
+      store(o, body, type, md5Hex);
+    }
+
+    private void store(HttpOutcome o, byte[] body, String type, String md5Hex) {
+      CompletableFuture<PutOutcome> put;
+      try {
+        put = sink.put(request.getKey(), body, type, o.md5);
+      } catch (RuntimeException e) {
+        put = CompletableFuture.failedFuture(e);
+      }
+      put.whenComplete((outcome, error) -> {
+        if (error == null) {
+          finish(FetchResult.forRequest(request)
+              .setStatus(Status.OK)
+              .setHttpStatus(o.status)
+              .setBytes(body.length)
+              .setMd5(md5Hex)
+              .setContentType(o.contentType));
+          return;
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof StoreUnavailableException) {
+          done.completeExceptionally(cause);
+          return;
+        }
+        boolean retryable = cause instanceof StoreException && ((StoreException) cause).retryable();
+        storeFailures++;
+        if (retryable && retry.canRetry(storeFailures)) {
+          timer.schedule(() -> store(o, body, type, md5Hex), retry.delayMs(storeFailures, null), TimeUnit.MILLISECONDS);
+        } else {
+          finish(failed(o.status, ErrorClass.STORE_ERROR, String.valueOf(cause.getMessage())));
+        }
+      });
+    }
+
+    FetchResult skipped() {
+      return FetchResult.forRequest(request)
+          .setStatus(Status.SKIPPED)
+          .setError(ErrorClass.SKIP_EXISTS)
+          .setDetail("already stored")
+          .build();
+    }
+
+    FetchResult storeFailure(Throwable error) {
+      Throwable cause = unwrap(error);
+      if (cause instanceof StoreUnavailableException) {
+        throw (StoreUnavailableException) cause;
+      }
+      return failed(0, ErrorClass.STORE_ERROR, "existence check failed: " + cause.getMessage())
+          .setAttempts(requests)
+          .build();
+    }
+
+    private FetchResult.Builder failed(int status, String error, String detail) {
+      return FetchResult.forRequest(request)
+          .setStatus(Status.FAILED)
+          .setHttpStatus(status > 0 ? status : null)
+          .setError(error)
+          .setDetail(detail);
+    }
+
+    private void finish(FetchResult.Builder result) {
+      done.complete(
+          result
+              .setAttempts(requests)
+              .setElapsedMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos))
+              .build());
+    }
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while (c instanceof CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+}

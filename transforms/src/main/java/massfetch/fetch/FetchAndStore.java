@@ -1,0 +1,50 @@
+package massfetch.fetch;
+
+import massfetch.model.FetchRequest;
+import massfetch.model.FetchResult;
+import massfetch.sink.SinkConfig;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Fetches each {@link FetchRequest} over HTTP and stores the validated bytes in the output's {@link
+ * massfetch.sink.ObjectSink}, emitting exactly one {@link FetchResult} per request. Image bytes go
+ * from the response to the sink and never enter a PCollection.
+ *
+ * <pre>{@code
+ * PCollection<FetchResult> results =
+ *     requests.apply("FetchAndStore",
+ *         FetchAndStore.to(SinkConfig.builder().setOutput("gs://bucket/images").build())
+ *             .withFetchConfig(FetchConfig.builder().setMaxInFlight(512).build()));
+ * }</pre>
+ *
+ * <p>Requests should be spread over workers in groups (see {@code Distribute}): the in-flight limit
+ * is per worker JVM, and a runner that hands out bundles of one element would otherwise wait for
+ * each fetch at the end of its bundle.
+ */
+public final class FetchAndStore extends PTransform<PCollection<FetchRequest>, PCollection<FetchResult>> {
+  private static final long serialVersionUID = 1L;
+
+  private final SinkConfig sink;
+  private final FetchConfig fetch;
+
+  private FetchAndStore(SinkConfig sink, FetchConfig fetch) {
+    this.sink = sink;
+    this.fetch = fetch;
+  }
+
+  /** Stores into the sink that {@code sink} describes, with default fetch settings. */
+  public static FetchAndStore to(SinkConfig sink) {
+    return new FetchAndStore(sink, FetchConfig.builder().build());
+  }
+
+  public FetchAndStore withFetchConfig(FetchConfig fetch) {
+    return new FetchAndStore(sink, fetch);
+  }
+
+  @Override
+  public PCollection<FetchResult> expand(PCollection<FetchRequest> requests) {
+    return requests.apply("FetchAndStoreFn", ParDo.of(new FetchAndStoreFn(fetch, sink)));
+  }
+}

@@ -1,0 +1,183 @@
+package massfetch.fetch;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import massfetch.metrics.JobMetrics;
+import massfetch.model.ErrorClass;
+import massfetch.model.FetchRequest;
+import massfetch.model.FetchResult;
+import massfetch.model.Status;
+import massfetch.sink.SinkConfig;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Gauge;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a fetch for each element as it arrives and emits results as they complete, on the DoFn
+ * thread. The JVM-wide {@link InFlightLimiter} is the only thing that makes {@code processElement}
+ * wait; while it waits it emits whatever has completed, so results stream out even when a runner
+ * puts the whole input in one bundle (Flink batch). {@code finishBundle} waits for the rest.
+ */
+class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(FetchAndStoreFn.class);
+  private static final long POLL_MS = 20;
+
+  private final FetchConfig fetchConfig;
+  private final SinkConfig sinkConfig;
+
+  private final Counter bytesStored = JobMetrics.counter(JobMetrics.BYTES_STORED);
+  private final Counter httpRequests = JobMetrics.counter(JobMetrics.HTTP_REQUESTS);
+  private final Counter inFlightArea = JobMetrics.counter(JobMetrics.IN_FLIGHT_AREA_MS);
+  private final Gauge inFlight = JobMetrics.gauge(JobMetrics.IN_FLIGHT);
+  private final Distribution latency = JobMetrics.distribution(JobMetrics.FETCH_LATENCY_MS);
+
+  private transient SharedWorkers.Lease lease;
+  private transient LinkedBlockingQueue<Completed> completed;
+  private transient Queue<Completed> otherWindows;
+  private transient int pending;
+
+  FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig) {
+    this.fetchConfig = fetchConfig;
+    this.sinkConfig = sinkConfig;
+  }
+
+  @Setup
+  public void setup() {
+    lease = SharedWorkers.acquire(fetchConfig, sinkConfig);
+  }
+
+  @StartBundle
+  public void startBundle() {
+    completed = new LinkedBlockingQueue<>();
+    otherWindows = new ArrayDeque<>();
+    pending = 0;
+  }
+
+  @ProcessElement
+  public void processElement(
+      @Element FetchRequest request,
+      @Timestamp Instant timestamp,
+      BoundedWindow window,
+      OutputReceiver<FetchResult> out)
+      throws InterruptedException {
+    Worker worker = lease.worker();
+    emitCompleted(out, window, 0);
+    while (!worker.limiter.tryAcquire(POLL_MS)) {
+      emitCompleted(out, window, 0);
+    }
+    pending++;
+    worker.fetcher
+        .fetch(request)
+        .whenComplete(
+            (result, error) -> {
+              worker.limiter.release();
+              completed.add(new Completed(request, result, error, timestamp, window));
+            });
+    reportLoad(worker);
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext context) throws InterruptedException {
+    Worker worker = lease.worker();
+    long lastLog = System.nanoTime();
+    while (!otherWindows.isEmpty()) {
+      Completed c = otherWindows.remove();
+      context.output(c.result, c.timestamp, c.window);
+    }
+    while (pending > 0) {
+      Completed c = completed.poll(1, TimeUnit.SECONDS);
+      if (c != null) {
+        pending--;
+        context.output(account(c), c.timestamp, c.window);
+      } else if (System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(60)) {
+        // Every fetch has deadlines, so this ends; the line says what the bundle waits for.
+        LOG.info("bundle waiting for {} fetches still in flight", pending);
+        lastLog = System.nanoTime();
+      }
+      reportLoad(worker);
+    }
+  }
+
+  @Teardown
+  public void teardown() {
+    if (lease != null) {
+      lease.close();
+      lease = null;
+    }
+  }
+
+  /** Emits completed results of this window, waiting up to {@code waitMs} for the first one. */
+  private void emitCompleted(OutputReceiver<FetchResult> out, BoundedWindow window, long waitMs)
+      throws InterruptedException {
+    Completed c = waitMs > 0 ? completed.poll(waitMs, TimeUnit.MILLISECONDS) : completed.poll();
+    while (c != null) {
+      pending--;
+      FetchResult result = account(c);
+      if (c.window.equals(window)) {
+        out.outputWithTimestamp(result, c.timestamp);
+      } else {
+        // Output in processElement goes to the current element's window; others wait for finish.
+        otherWindows.add(new Completed(c.request, result, null, c.timestamp, c.window));
+      }
+      c = completed.poll();
+    }
+  }
+
+  /** Turns a completion into its result and counts it; rethrows a store-wide failure. */
+  private FetchResult account(Completed c) {
+    if (c.error != null) {
+      Throwable cause = c.error.getCause() != null ? c.error.getCause() : c.error;
+      if (cause instanceof massfetch.sink.StoreUnavailableException) {
+        // The worker cannot store anything: fail the bundle so the runner retries it (writes are
+        // idempotent), rather than failing every remaining entry.
+        throw (massfetch.sink.StoreUnavailableException) cause;
+      }
+      LOG.error("unexpected failure fetching {}", c.request.getUrl(), c.error);
+      return FetchResult.forRequest(c.request)
+          .setStatus(Status.FAILED)
+          .setError(ErrorClass.HTTP_ERROR)
+          .setDetail("internal error: " + cause.getClass().getSimpleName())
+          .build();
+    }
+    FetchResult r = c.result;
+    httpRequests.inc(r.getAttempts());
+    if (r.getStatus() == Status.OK) {
+      bytesStored.inc(r.getBytes());
+      latency.update(r.getElapsedMs());
+    }
+    return r;
+  }
+
+  private void reportLoad(Worker worker) {
+    inFlight.set(worker.limiter.inFlight());
+    long area = worker.limiter.takeAreaMs();
+    if (area > 0) {
+      inFlightArea.inc(area);
+    }
+  }
+
+  /** A finished fetch waiting to be emitted on the DoFn thread. */
+  private static final class Completed {
+    final FetchRequest request;
+    final FetchResult result;
+    final Throwable error;
+    final Instant timestamp;
+    final BoundedWindow window;
+
+    Completed(FetchRequest request, FetchResult result, Throwable error, Instant timestamp, BoundedWindow window) {
+      this.request = request;
+      this.result = result;
+      this.error = error;
+      this.timestamp = timestamp;
+      this.window = window;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package massfetch.fetch;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import java.util.List;
+
+/** How workers fetch: limits, timeouts, retries and validation. Defaults live in {@link #builder()}. */
+@AutoValue
+public abstract class FetchConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Requests in flight at once in one worker JVM, across all DoFn instances. */
+  public abstract int maxInFlight();
+
+  /** Open connections to one host; 0 means {@link #maxInFlight()}. */
+  public abstract int maxConnectionsPerHost();
+
+  public abstract int connectTimeoutMs();
+
+  /** Deadline for a whole response, body included: a trickling or silent server is cut off. */
+  public abstract int requestTimeoutMs();
+
+  /** Requests per entry before it fails, counting the first (redirect hops are not counted). */
+  public abstract int maxAttempts();
+
+  public abstract int initialBackoffMs();
+
+  public abstract int maxBackoffMs();
+
+  /** Cap on a server's {@code Retry-After}, so one header cannot park a request for hours. */
+  public abstract int maxRetryAfterMs();
+
+  public abstract int maxRedirects();
+
+  public abstract long maxObjectBytes();
+
+  /** Store any body, not only ones whose magic bytes say image. */
+  public abstract boolean acceptAnyContent();
+
+  /** Do not fetch entries whose object is already stored. */
+  public abstract boolean skipExisting();
+
+  public abstract String userAgent();
+
+  /** Extra request headers as {@code Name: Value}; values are secrets and never logged. */
+  public abstract List<String> headers();
+
+  public static Builder builder() {
+    return new AutoValue_FetchConfig.Builder()
+        .setMaxInFlight(256)
+        .setMaxConnectionsPerHost(0)
+        .setConnectTimeoutMs(10_000)
+        .setRequestTimeoutMs(60_000)
+        .setMaxAttempts(5)
+        .setInitialBackoffMs(200)
+        .setMaxBackoffMs(30_000)
+        .setMaxRetryAfterMs(120_000)
+        .setMaxRedirects(5)
+        .setMaxObjectBytes(64L << 20)
+        .setAcceptAnyContent(false)
+        .setSkipExisting(true)
+        .setUserAgent(UserAgent.DEFAULT)
+        .setHeaders(List.of());
+  }
+
+  public abstract Builder toBuilder();
+
+  /** Connections per host actually used. */
+  public int effectiveConnectionsPerHost() {
+    return maxConnectionsPerHost() > 0 ? maxConnectionsPerHost() : maxInFlight();
+  }
+
+  /** Builder for {@link FetchConfig}. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setMaxInFlight(int n);
+
+    public abstract Builder setMaxConnectionsPerHost(int n);
+
+    public abstract Builder setConnectTimeoutMs(int ms);
+
+    public abstract Builder setRequestTimeoutMs(int ms);
+
+    public abstract Builder setMaxAttempts(int n);
+
+    public abstract Builder setInitialBackoffMs(int ms);
+
+    public abstract Builder setMaxBackoffMs(int ms);
+
+    public abstract Builder setMaxRetryAfterMs(int ms);
+
+    public abstract Builder setMaxRedirects(int n);
+
+    public abstract Builder setMaxObjectBytes(long bytes);
+
+    public abstract Builder setAcceptAnyContent(boolean accept);
+
+    public abstract Builder setSkipExisting(boolean skip);
+
+    public abstract Builder setUserAgent(String userAgent);
+
+    public abstract Builder setHeaders(List<String> headers);
+
+    abstract FetchConfig autoBuild();
+
+    public FetchConfig build() {
+      FetchConfig c = autoBuild();
+      check(c.maxInFlight() >= 1, "maxInFlight must be at least 1");
+      check(c.maxAttempts() >= 1, "maxAttempts must be at least 1");
+      check(c.connectTimeoutMs() >= 1, "connectTimeoutMs must be positive");
+      check(c.requestTimeoutMs() >= 1, "requestTimeoutMs must be positive");
+      check(c.maxRedirects() >= 0, "maxRedirects must not be negative");
+      check(c.maxObjectBytes() >= 1, "maxObjectBytes must be positive");
+      check(c.initialBackoffMs() >= 0 && c.maxBackoffMs() >= 0, "backoff must not be negative");
+      for (String h : c.headers()) {
+        check(h.indexOf(':') > 0, "header must look like Name:Value (value not shown)");
+      }
+      return c;
+    }
+
+    private static void check(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package massfetch.fetch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import massfetch.model.ErrorClass;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Sends single GET requests with Jetty's async {@link HttpClient}: keep-alive connection pool with a
+ * per-host cap, whole-response deadline, body size cap enforced while bytes arrive, MD5 computed on
+ * the fly. Redirects and retries are the caller's business ({@link EntryFetcher}), so each hop can
+ * be checked and counted.
+ */
+final class HttpFetcher implements AutoCloseable {
+  private final HttpClient client;
+  private final FetchConfig config;
+
+  HttpFetcher(FetchConfig config) {
+    this.config = config;
+    QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 8));
+    threads.setName("massfetch-http");
+    threads.setDaemon(true);
+    client = new HttpClient();
+    client.setExecutor(threads);
+    client.setConnectTimeout(config.connectTimeoutMs());
+    client.setIdleTimeout(Math.max(30_000, config.requestTimeoutMs()));
+    client.setFollowRedirects(false);
+    client.setMaxConnectionsPerDestination(config.effectiveConnectionsPerHost());
+    // Our own in-flight limit bounds the queue; this only has to be larger than it.
+    client.setMaxRequestsQueuedPerDestination(Math.max(1024, config.maxInFlight() * 2));
+    client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, config.userAgent()));
+    // Images are already compressed: asking for gzip only adds CPU and lets a small body inflate.
+    client.getContentDecoderFactories().clear();
+    try {
+      client.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the HTTP client", e);
+    }
+  }
+
+  /** Sends one GET; the future always completes normally, with a response or a failure. */
+  CompletableFuture<HttpOutcome> get(String url) {
+    CompletableFuture<HttpOutcome> done = new CompletableFuture<>();
+    Request request;
+    try {
+      request =
+          client
+              .newRequest(url)
+              .method(HttpMethod.GET)
+              .followRedirects(false)
+              .timeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (IllegalArgumentException e) {
+      done.complete(HttpOutcome.failure(0, ErrorClass.INVALID_ENTRY, false, "bad URL: " + e.getMessage()));
+      return done;
+    }
+    for (String header : config.headers()) {
+      int colon = header.indexOf(':');
+      request.headers(h -> h.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim()));
+    }
+    request.send(new BodyCollector(config.maxObjectBytes(), done));
+    return done;
+  }
+
+  /** Collects a 2xx body within the size cap and turns the exchange into an {@link HttpOutcome}. */
+  private static final class BodyCollector implements Response.Listener {
+    private final long maxBytes;
+    private final CompletableFuture<HttpOutcome> done;
+    private final MessageDigest md5 = newMd5();
+    private ByteArrayOutputStream body;
+    private long contentLength = -1;
+    private boolean headersSeen;
+
+    BodyCollector(long maxBytes, CompletableFuture<HttpOutcome> done) {
+      this.maxBytes = maxBytes;
+      this.done = done;
+    }
+
+    @Override
+    public void onHeaders(Response response) {
+      headersSeen = true;
+      contentLength = response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+      if (isSuccess(response.getStatus())) {
+        if (contentLength > maxBytes) {
+          response.abort(new TooLargeException(contentLength));
+          return;
+        }
+        int initial = contentLength > 0 ? (int) contentLength : 16 * 1024;
+        body = new ByteArrayOutputStream(initial);
+      }
+    }
+
+    @Override
+    public void onContent(Response response, ByteBuffer content) {
+      if (body == null) {
+        return; // error pages are read (to keep the connection) but not kept
+      }
+      int n = content.remaining();
+      if (body.size() + (long) n > maxBytes) {
+        response.abort(new TooLargeException(body.size() + (long) n));
+        return;
+      }
+      if (content.hasArray()) {
+        body.write(content.array(), content.arrayOffset() + content.position(), n);
+        md5.update(content.array(), content.arrayOffset() + content.position(), n);
+        content.position(content.limit());
+      } else {
+        byte[] chunk = new byte[n];
+        content.get(chunk);
+        body.write(chunk, 0, n);
+        md5.update(chunk);
+      }
+    }
+
+    @Override
+    public void onComplete(Result result) {
+      Response response = result.getResponse();
+      int status = response != null ? response.getStatus() : 0;
+      if (result.isFailed()) {
+        done.complete(classify(result.getFailure(), status));
+        return;
+      }
+      byte[] bytes = body != null ? body.toByteArray() : new byte[0];
+      done.complete(
+          HttpOutcome.response(
+              status,
+              response.getHeaders().get(HttpHeader.CONTENT_TYPE),
+              response.getHeaders().get(HttpHeader.LOCATION),
+              response.getHeaders().get(HttpHeader.RETRY_AFTER),
+              contentLength,
+              bytes,
+              body != null ? md5.digest() : null));
+    }
+
+    private HttpOutcome classify(Throwable failure, int status) {
+      Throwable cause = rootOf(failure);
+      if (cause instanceof TooLargeException) {
+        return HttpOutcome.failure(status, ErrorClass.TOO_LARGE, false, cause.getMessage());
+      }
+      if (cause instanceof TimeoutException) {
+        return HttpOutcome.failure(status, ErrorClass.TIMEOUT, true, "no complete response in time");
+      }
+      if (cause instanceof ConnectException
+          || cause instanceof NoRouteToHostException
+          || cause instanceof UnknownHostException
+          || cause instanceof UnresolvedAddressException
+          || (cause instanceof SocketTimeoutException && !headersSeen)) {
+        return HttpOutcome.failure(0, ErrorClass.CONNECT_ERROR, true, describe(cause));
+      }
+      if (headersSeen) {
+        // The status line arrived but the body did not finish: the server cut it short.
+        String got = body != null ? body.size() + " of " + contentLength + " bytes" : "body";
+        return HttpOutcome.failure(status, ErrorClass.TRUNCATED, true, "connection closed after " + got);
+      }
+      if (cause instanceof EOFException || cause instanceof IOException) {
+        return HttpOutcome.failure(0, ErrorClass.CONNECTION_RESET, true, describe(cause));
+      }
+      return HttpOutcome.failure(status, ErrorClass.CONNECTION_RESET, true, describe(cause));
+    }
+  }
+
+  private static boolean isSuccess(int status) {
+    return status >= 200 && status < 300;
+  }
+
+  private static Throwable rootOf(Throwable t) {
+    Throwable cause = t;
+    while (!(cause instanceof TooLargeException) && cause.getCause() != null && cause.getCause() != cause) {
+      if (cause instanceof TimeoutException) {
+        return cause;
+      }
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage();
+    return t.getClass().getSimpleName() + (message != null ? ": " + message : "");
+  }
+
+  private static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
+  }
+
+  /** Raised inside the listener to abort a body over {@link FetchConfig#maxObjectBytes()}. */
+  static final class TooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(long bytes) {
+      super("body exceeds the size cap (" + bytes + " bytes or more)");
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the HTTP client", e);
+    }
+  }
+}

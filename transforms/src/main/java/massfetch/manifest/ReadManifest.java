@@ -1,0 +1,68 @@
+package massfetch.manifest;
+
+import javax.annotation.Nullable;
+import massfetch.model.FetchRequest;
+import massfetch.model.FetchResult;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Reads manifest files (a file or glob on any Beam file system; gzip and other compressions by
+ * suffix) into {@link #REQUESTS}, and every line that cannot be an entry into {@link #INVALID} as a
+ * failed {@code invalid_entry} result carrying its line number.
+ *
+ * <pre>{@code
+ * PCollectionTuple manifest =
+ *     p.apply("ReadManifest", ReadManifest.from("manifests/*.txt.gz").withBaseUrl("https://img.example"));
+ * PCollection<FetchRequest> requests = manifest.get(ReadManifest.REQUESTS);
+ * PCollection<FetchResult> invalid = manifest.get(ReadManifest.INVALID);
+ * }</pre>
+ */
+public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+
+  public static final TupleTag<FetchRequest> REQUESTS = new TupleTag<FetchRequest>() {};
+  public static final TupleTag<FetchResult> INVALID = new TupleTag<FetchResult>() {};
+
+  /** Longest manifest line read; longer ones are rejected without being buffered. */
+  public static final int DEFAULT_MAX_LINE_BYTES = 8192;
+
+  private final String filepattern;
+  private final @Nullable String baseUrl;
+  private final int maxLineBytes;
+
+  private ReadManifest(String filepattern, @Nullable String baseUrl, int maxLineBytes) {
+    this.filepattern = filepattern;
+    this.baseUrl = baseUrl;
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  public static ReadManifest from(String filepattern) {
+    return new ReadManifest(filepattern, null, DEFAULT_MAX_LINE_BYTES);
+  }
+
+  /** Base URL that relative manifest paths are appended to. */
+  public ReadManifest withBaseUrl(@Nullable String baseUrl) {
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes);
+  }
+
+  public ReadManifest withMaxLineBytes(int maxLineBytes) {
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes);
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin input) {
+    return input
+        .apply("MatchManifests", FileIO.match().filepattern(filepattern)
+            .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
+        .apply("OpenManifests", FileIO.readMatches())
+        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes))
+            .withOutputTags(REQUESTS, TupleTagList.of(INVALID)));
+  }
+}

@@ -1,0 +1,80 @@
+package massfetch.results;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+import massfetch.model.FetchResult;
+
+/**
+ * Counts over all results of a run: {@code total = ok + skipped + failed}, bytes, and failures per
+ * error class. Mergeable, so it is computed with a combiner over any number of workers.
+ */
+public final class Summary implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  long ok;
+  long skipped;
+  long failed;
+  long bytes;
+  final TreeMap<String, Long> errors = new TreeMap<>();
+  final TreeMap<String, Long> skips = new TreeMap<>();
+
+  void add(FetchResult r) {
+    switch (r.getStatus()) {
+      case OK:
+        ok++;
+        bytes += r.getBytes();
+        break;
+      case SKIPPED:
+        skipped++;
+        skips.merge(String.valueOf(r.getError()), 1L, Long::sum);
+        break;
+      case FAILED:
+        failed++;
+        errors.merge(String.valueOf(r.getError()), 1L, Long::sum);
+        break;
+    }
+  }
+
+  void merge(Summary other) {
+    ok += other.ok;
+    skipped += other.skipped;
+    failed += other.failed;
+    bytes += other.bytes;
+    other.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
+    other.skips.forEach((k, v) -> skips.merge(k, v, Long::sum));
+  }
+
+  public long total() {
+    return ok + skipped + failed;
+  }
+
+  /** summary.json: the counts, plus wall time and rate measured from {@code startMillis}. */
+  public String toJson(long startMillis, long nowMillis) {
+    double elapsed = Math.max(0.001, (nowMillis - startMillis) / 1000.0);
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("total", total());
+    o.put("ok", ok);
+    o.put("skipped", skipped);
+    o.put("failed", failed);
+    o.put("bytes", bytes);
+    o.put("elapsed_s", Math.round(elapsed * 1000) / 1000.0);
+    o.put("images_per_s", Math.round(total() / elapsed * 10) / 10.0);
+    o.set("errors", MAPPER.valueToTree(sorted(errors)));
+    o.set("skips", MAPPER.valueToTree(sorted(skips)));
+    try {
+      return MAPPER.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of numbers always serialises", e);
+    }
+  }
+
+  private static Map<String, Long> sorted(Map<String, Long> m) {
+    return new TreeMap<>(m);
+  }
+}

@@ -1,0 +1,227 @@
+package massfetch.sink;
+
+import com.google.api.client.http.apache.v2.ApacheHttpTransport;
+import com.google.cloud.BaseServiceException;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.ServiceOptions;
+import com.google.cloud.http.HttpTransportOptions;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.HttpStorageOptions;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.Storage.BlobField;
+import com.google.cloud.storage.Storage.BlobGetOption;
+import com.google.cloud.storage.Storage.BlobTargetOption;
+import com.google.cloud.storage.StorageException;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.http.impl.client.HttpClientBuilder;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link ObjectSink} on Google Cloud Storage ({@code gs://bucket/prefix}) through {@code
+ * com.google.cloud:google-cloud-storage}'s JSON API client.
+ *
+ * <p>Each put is ONE request (a multipart upload: metadata and bytes together, no resumable
+ * session). The client computes the CRC32C of the bytes it sends and GCS refuses the object if what
+ * arrived differs; the MD5 GCS reports back is then compared with the fetched image's MD5, so an
+ * {@code ok} always means the stored object has the fetched bytes. With overwriting off the upload
+ * carries {@code ifGenerationMatch=0} ({@link BlobTargetOption#doesNotExist()}): GCS answers 412
+ * when the object exists, which is {@link PutOutcome#ALREADY_EXISTS}, so a re-run or a retried
+ * bundle never rewrites an object and never needs a metadata request first.
+ *
+ * <p>The client blocks, so requests run on a pool of {@link SinkConfig#maxUploadsInFlight()}
+ * threads behind an unbounded queue: {@link #put} returns at once and the fetch loop's own
+ * in-flight limit bounds what waits in the queue. The client's own retries are off: the fetch loop
+ * retries {@link StoreException}s with backoff, and one place deciding retries keeps attempts
+ * countable.
+ */
+public final class GcsSink implements ObjectSink {
+  /** Project id the emulator is told when none is configured (emulators accept any). */
+  static final String EMULATOR_PROJECT = "massfetch-local";
+
+  private final BucketPrefix location;
+  private final boolean overwrite;
+  private final Storage storage;
+  private final ExecutorService uploads;
+
+  private GcsSink(BucketPrefix location, boolean overwrite, Storage storage, ExecutorService uploads) {
+    this.location = location;
+    this.overwrite = overwrite;
+    this.storage = storage;
+    this.uploads = uploads;
+  }
+
+  /** Opens the sink for {@code config.output()}, a {@code gs://} location. */
+  public static GcsSink open(SinkConfig config) {
+    BucketPrefix location = BucketPrefix.parse(config.output(), "gs");
+    int threads = Math.max(1, config.maxUploadsInFlight());
+    return new GcsSink(
+        location,
+        config.overwrite(),
+        storageFor(config, threads),
+        SinkThreads.boundedPool("massfetch-gcs-upload", threads));
+  }
+
+  static Storage storageFor(SinkConfig config, int connections) {
+    int timeoutMillis = Math.toIntExact(TimeUnit.SECONDS.toMillis(config.storeTimeoutSeconds()));
+    HttpClientBuilder http =
+        ApacheHttpTransport.newDefaultHttpClientBuilder()
+            // The JDK transport keeps only 5 idle connections per host, so hundreds of concurrent
+            // uploads would reconnect constantly; Apache's pool keeps one per upload thread.
+            .setMaxConnTotal(connections)
+            .setMaxConnPerRoute(connections);
+    ApacheHttpTransport transport = new ApacheHttpTransport(http.build());
+    HttpStorageOptions.Builder options =
+        HttpStorageOptions.http()
+            .setTransportOptions(
+                HttpTransportOptions.newBuilder()
+                    .setHttpTransportFactory(() -> transport)
+                    .setConnectTimeout(timeoutMillis)
+                    .setReadTimeout(timeoutMillis)
+                    .build())
+            .setRetrySettings(ServiceOptions.getNoRetrySettings());
+    if (config.gcsEndpoint() != null) {
+      options
+          .setHost(config.gcsEndpoint())
+          .setCredentials(NoCredentials.getInstance())
+          .setProjectId(config.gcsProject() != null ? config.gcsProject() : EMULATOR_PROJECT);
+    } else if (config.gcsProject() != null) {
+      options.setProjectId(config.gcsProject());
+    }
+    return options.build().getService();
+  }
+
+  @Override
+  public CompletableFuture<Boolean> exists(String key) {
+    BlobId id = BlobId.of(location.bucket(), location.objectName(key));
+    return submit(
+        () -> storage.get(id, BlobGetOption.fields(BlobField.NAME)) != null, location.uriOf(key));
+  }
+
+  @Override
+  public CompletableFuture<PutOutcome> put(
+      String key, byte[] bytes, String contentType, byte[] md5) {
+    BlobInfo info =
+        BlobInfo.newBuilder(BlobId.of(location.bucket(), location.objectName(key)))
+            .setContentType(contentType)
+            .build();
+    BlobTargetOption[] options =
+        overwrite
+            ? new BlobTargetOption[] {BlobTargetOption.disableGzipContent()}
+            : new BlobTargetOption[] {
+              BlobTargetOption.disableGzipContent(), BlobTargetOption.doesNotExist()
+            };
+    String uri = location.uriOf(key);
+    return submit(() -> create(info, bytes, md5, options, uri), uri);
+  }
+
+  private PutOutcome create(
+      BlobInfo info, byte[] bytes, byte[] md5, BlobTargetOption[] options, String uri) {
+    Blob stored;
+    try {
+      stored = storage.create(info, bytes, options);
+    } catch (StorageException e) {
+      if (e.getCode() == 412 && !overwrite) {
+        return PutOutcome.ALREADY_EXISTS;
+      }
+      throw e;
+    }
+    String expected = Base64.getEncoder().encodeToString(md5);
+    if (stored.getMd5() != null && !expected.equals(stored.getMd5())) {
+      // The CRC32C check makes this all but impossible; if it happens, retrying rewrites the same key
+      // only when overwriting is on, so an object stored with overwrite off stays as GCS has it.
+      throw new StoreException(
+          "GCS stored " + uri + " with MD5 " + stored.getMd5() + ", expected " + expected, true, null);
+    }
+    return PutOutcome.STORED;
+  }
+
+  private <T> CompletableFuture<T> submit(Supplier<T> call, String uri) {
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return call.get();
+            } catch (BaseServiceException e) {
+              throw classify(e, uri);
+            }
+          },
+          uploads);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new StoreUnavailableException("GCS sink is closed; cannot write " + uri, e));
+    }
+  }
+
+  /** Maps a client error to the sink contract: retry, fail the entry, or fail the bundle. */
+  static RuntimeException classify(BaseServiceException e, String uri) {
+    int code = e.getCode();
+    String message = "GCS " + (code > 0 ? code + " " : "") + describe(e) + " writing " + uri;
+    if (code == 401 || code == 403) {
+      return new StoreUnavailableException(message, e);
+    }
+    if (code == 404) {
+      // Uploads and gets address an existing bucket; 404 on them means the bucket is gone.
+      return new StoreUnavailableException(message + " (bucket not found?)", e);
+    }
+    if (code == 0 || isTransientIo(e)) {
+      // No HTTP answer at all: refused, reset or timed out. The store may come back.
+      return new StoreException(message, true, e);
+    }
+    if (code == 408 || code == 429 || code >= 500) {
+      return new StoreException(message, true, e);
+    }
+    if (code == 400 && (mentions(e, "hash") || mentions(e, "checksum") || mentions(e, "crc32c"))) {
+      // The bytes were damaged on the way: sending them again is the fix.
+      return new StoreException(message, true, e);
+    }
+    return new StoreException(message, false, e);
+  }
+
+  private static boolean isTransientIo(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean mentions(BaseServiceException e, String word) {
+    String m = e.getMessage();
+    return m != null && m.toLowerCase(Locale.ROOT).contains(word);
+  }
+
+  private static String describe(BaseServiceException e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return e.getClass().getSimpleName();
+    }
+    int newline = m.indexOf('\n');
+    return newline < 0 ? m : m.substring(0, newline);
+  }
+
+  @Override
+  public String locationOf(String key) {
+    return location.uriOf(key);
+  }
+
+  @Override
+  public void close() {
+    SinkThreads.shutdown(uploads);
+    try {
+      storage.close();
+    } catch (Exception e) {
+      // Closing releases connections only; every put already completed or failed its future.
+      LoggerFactory.getLogger(GcsSink.class).warn("closing the GCS client failed", e);
+    }
+  }
+}

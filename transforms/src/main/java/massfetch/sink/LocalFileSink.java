@@ -1,0 +1,142 @@
+package massfetch.sink;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An {@link ObjectSink} on a local (or mounted) file system. Each object is written to a hidden temp
+ * file in its target folder and then published under its final name in one step: a hard link when
+ * overwriting is off (fails if the name exists, so two writers never clobber each other), an atomic
+ * rename otherwise. A crash leaves at most a hidden temp file, never a partial file under a final
+ * name.
+ */
+public final class LocalFileSink implements ObjectSink {
+  static final String TEMP_PREFIX = ".massfetch-tmp-";
+
+  private final Path root;
+  private final boolean overwrite;
+  private final ExecutorService writers;
+
+  public LocalFileSink(Path root, SinkConfig config) {
+    this.root = root.toAbsolutePath().normalize();
+    this.overwrite = config.overwrite();
+    this.writers = Executors.newFixedThreadPool(config.localWriteThreads(), daemonThreads());
+  }
+
+  @Override
+  public CompletableFuture<Boolean> exists(String key) {
+    // A stat is cheap and never blocks for long on a local disk: answer on the caller's thread.
+    return CompletableFuture.completedFuture(Files.exists(pathOf(key)));
+  }
+
+  @Override
+  public CompletableFuture<PutOutcome> put(
+      String key, byte[] bytes, String contentType, byte[] md5) {
+    return CompletableFuture.supplyAsync(() -> write(pathOf(key), bytes), writers);
+  }
+
+  @Override
+  public String locationOf(String key) {
+    return pathOf(key).toString();
+  }
+
+  private PutOutcome write(Path target, byte[] bytes) {
+    Path temp = null;
+    try {
+      Files.createDirectories(target.getParent());
+      if (!overwrite && Files.exists(target)) {
+        return PutOutcome.ALREADY_EXISTS;
+      }
+      temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
+      Files.write(temp, bytes);
+      if (overwrite) {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        temp = null;
+      } else {
+        try {
+          Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+          return PutOutcome.ALREADY_EXISTS;
+        }
+      }
+      return PutOutcome.STORED;
+    } catch (AccessDeniedException e) {
+      throw new StoreUnavailableException("permission denied writing " + target, e);
+    } catch (FileSystemException e) {
+      if (isOutOfSpace(e)) {
+        throw new StoreUnavailableException("no space left writing " + target, e);
+      }
+      throw new StoreException(describe(e), false, e);
+    } catch (IOException e) {
+      if (isOutOfSpace(e)) {
+        throw new StoreUnavailableException("no space left writing " + target, e);
+      }
+      throw new StoreException(describe(e), true, e);
+    } finally {
+      deleteQuietly(temp);
+    }
+  }
+
+  private Path pathOf(String key) {
+    Path path = root.resolve(key).normalize();
+    // Keys are validated when the manifest is read; this is the last line of defence.
+    if (!path.startsWith(root) || path.equals(root)) {
+      throw new IllegalArgumentException("key escapes the output folder: " + key);
+    }
+    return path;
+  }
+
+  private static boolean isOutOfSpace(IOException e) {
+    String message = e.getMessage();
+    return message != null && message.contains("No space left");
+  }
+
+  private static String describe(IOException e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  private static void deleteQuietly(Path temp) {
+    if (temp == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(temp);
+    } catch (IOException e) {
+      // The temp file is hidden and harmless; losing it must not turn a stored object into a failure.
+    }
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "massfetch-file-writer-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() {
+    writers.shutdown();
+    try {
+      if (!writers.awaitTermination(30, TimeUnit.SECONDS)) {
+        writers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      writers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

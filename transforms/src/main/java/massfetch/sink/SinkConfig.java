@@ -1,0 +1,89 @@
+package massfetch.sink;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import javax.annotation.Nullable;
+
+/** Everything a worker needs to open the {@link ObjectSink} for the job's output. */
+@AutoValue
+public abstract class SinkConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Output prefix: a local folder, {@code gs://bucket/prefix} or {@code s3://bucket/prefix}. */
+  public abstract String output();
+
+  /** Replace objects that are already stored; off by default so re-runs never rewrite. */
+  public abstract boolean overwrite();
+
+  /** Threads that write local files (blocking file I/O kept off the HTTP client's threads). */
+  public abstract int localWriteThreads();
+
+  /** Uploads in flight at once, for object stores. */
+  public abstract int maxUploadsInFlight();
+
+  /** GCS JSON API endpoint, for emulators; null for the real service. */
+  public abstract @Nullable String gcsEndpoint();
+
+  /** GCS project, when Application Default Credentials do not name one. */
+  public abstract @Nullable String gcsProject();
+
+  /** S3 endpoint, for S3-compatible stores; null for AWS. */
+  public abstract @Nullable String s3Endpoint();
+
+  /** S3 region; null for the default provider chain. */
+  public abstract @Nullable String s3Region();
+
+  /** Path-style S3 addressing, which most S3-compatible stores need. */
+  public abstract boolean s3PathStyle();
+
+  /**
+   * Send {@code If-None-Match: *} on S3 puts when overwriting is off, so the store itself refuses
+   * to replace an object (AWS S3, MinIO and S3Proxy honour it). Turn off for a store that rejects
+   * the header; the sink then asks with a HEAD before each put, which costs a request per object
+   * and leaves a small race between two writers of the same key.
+   */
+  public abstract boolean s3ConditionalWrites();
+
+  /** Deadline for one object-store request (connect, send, answer), in seconds. */
+  public abstract int storeTimeoutSeconds();
+
+  public static Builder builder() {
+    return new AutoValue_SinkConfig.Builder()
+        .setOverwrite(false)
+        .setLocalWriteThreads(8)
+        .setMaxUploadsInFlight(256)
+        .setS3PathStyle(false)
+        .setS3ConditionalWrites(true)
+        .setStoreTimeoutSeconds(60);
+  }
+
+  public abstract Builder toBuilder();
+
+  /** Builder for {@link SinkConfig}. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setOutput(String output);
+
+    public abstract Builder setOverwrite(boolean overwrite);
+
+    public abstract Builder setLocalWriteThreads(int threads);
+
+    public abstract Builder setMaxUploadsInFlight(int uploads);
+
+    public abstract Builder setGcsEndpoint(@Nullable String endpoint);
+
+    public abstract Builder setGcsProject(@Nullable String project);
+
+    public abstract Builder setS3Endpoint(@Nullable String endpoint);
+
+    public abstract Builder setS3Region(@Nullable String region);
+
+    public abstract Builder setS3PathStyle(boolean pathStyle);
+
+    public abstract Builder setS3ConditionalWrites(boolean conditionalWrites);
+
+    public abstract Builder setStoreTimeoutSeconds(int seconds);
+
+    public abstract SinkConfig build();
+  }
+}

@@ -1,0 +1,139 @@
+package massfetch.testing;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A real HTTP server on 127.0.0.1 for tests, serving images and injecting faults by path prefix:
+ * {@code /img/N} the image, {@code /404/}, {@code /403/}, {@code /503twice/N} (503 twice, then the
+ * image), {@code /429/N} (429 with Retry-After once), {@code /reset/} (connection closed with no
+ * response), {@code /truncate/N} (half the declared body, then closed), {@code /hang/} (never
+ * answers), {@code /html/} (a web page), {@code /big/} (a body over the test's size cap), {@code
+ * /redirect/N} (302 to the image), {@code /loop/} (302 to itself). Counts requests per path.
+ */
+public final class FaultOrigin implements AutoCloseable {
+  public static final int BIG_BYTES = 300_000;
+
+  private final Server server = new Server();
+  private final ServerConnector connector = new ServerConnector(server);
+  private final Map<String, byte[]> images = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+
+  public FaultOrigin() throws Exception {
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.setHandler(new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        return serve(request, response, callback);
+      }
+    });
+    server.start();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + connector.getLocalPort();
+  }
+
+  /** Adds image {@code name} (served under /img/, /503twice/, /429/, /truncate/, /redirect/). */
+  public byte[] addImage(String name, byte[] bytes) {
+    images.put(name, bytes);
+    return bytes;
+  }
+
+  /** Requests received for {@code path} (e.g. "/404/a.png"). */
+  public int hits(String path) {
+    AtomicInteger n = hits.get(path);
+    return n == null ? 0 : n.get();
+  }
+
+  public int totalHits() {
+    return hits.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
+  private boolean serve(Request request, Response response, Callback callback) {
+    String path = Request.getPathInContext(request);
+    int n = hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+    String[] parts = path.split("/", 3); // "", kind, name
+    String kind = parts.length > 1 ? parts[1] : "";
+    String name = parts.length > 2 ? parts[2] : "";
+    byte[] image = images.get(name);
+    switch (kind) {
+      case "img":
+        return image != null ? send(response, callback, 200, "image/png", image) : status(response, callback, 404);
+      case "404":
+        return status(response, callback, 404);
+      case "403":
+        return status(response, callback, 403);
+      case "503twice":
+        return n <= 2 ? status(response, callback, 503) : send(response, callback, 200, "image/png", image);
+      case "429":
+        if (n == 1) {
+          response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+          return status(response, callback, 429);
+        }
+        return send(response, callback, 200, "image/png", image);
+      case "reset":
+        request.getConnectionMetaData().getConnection().getEndPoint().close();
+        callback.failed(new java.io.IOException("reset on purpose"));
+        return true;
+      case "truncate":
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "image/png");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, image.length);
+        response.write(false, ByteBuffer.wrap(image, 0, image.length / 2), Callback.from(() -> {
+          request.getConnectionMetaData().getConnection().getEndPoint().close();
+          callback.failed(new java.io.IOException("truncated on purpose"));
+        }, callback::failed));
+        return true;
+      case "hang":
+        return true; // never completes: the client's deadline must cut it off
+      case "html":
+        return send(response, callback, 200, "image/png",
+            "<!doctype html><html><body>Not found</body></html>".getBytes(StandardCharsets.UTF_8));
+      case "big":
+        byte[] big = new byte[BIG_BYTES];
+        System.arraycopy(TestImages.png(1, 8), 0, big, 0, 8);
+        return send(response, callback, 200, "image/png", big);
+      case "redirect":
+        response.getHeaders().put(HttpHeader.LOCATION, "/img/" + name);
+        return status(response, callback, 302);
+      case "loop":
+        response.getHeaders().put(HttpHeader.LOCATION, path);
+        return status(response, callback, 302);
+      default:
+        return status(response, callback, 404);
+    }
+  }
+
+  private static boolean send(Response response, Callback callback, int status, String type, byte[] body) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+    return true;
+  }
+
+  private static boolean status(Response response, Callback callback, int status) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+    response.write(true, ByteBuffer.allocate(0), callback);
+    return true;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}
