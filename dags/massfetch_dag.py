@@ -336,6 +336,9 @@ with DAG(
         job_class=JOB_CLASS,
         runner=prepared["runner"],
         pipeline_options=prepared["options"],
+        # Never deferred, whatever [operators] default_deferrable says: deferring would run the
+        # job's JVM inside the triggerer process instead of on a worker.
+        deferrable=False,
         # A lost worker or cluster hiccup is worth one more try; it only costs the images not yet
         # stored, since the job skips existing keys.
         retries=DOWNLOAD_RETRIES,

@@ -89,6 +89,9 @@ do_setup() {
 # airflow_env: the environment every command here runs Airflow with. AIRFLOW_HOME given by the
 # caller wins (the test suite passes a fresh temporary one).
 airflow_env() {
+  # The venv's bin first: `airflow standalone` starts its components as `airflow ...` from PATH,
+  # and the provider starts the Beam job as `java` from PATH.
+  export PATH="$venv/bin:$PATH"
   export AIRFLOW_HOME="${AIRFLOW_HOME:-$MASSFETCH_ROOT/.airflow-home}"
   export AIRFLOW__CORE__DAGS_FOLDER="$MASSFETCH_ROOT/dags"
   export AIRFLOW__CORE__LOAD_EXAMPLES=False

@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 usage() {
   cat <<'EOF'
-Usage: scripts/demo.sh [--count N] [--latency-ms N] [--work DIR] [-- MASSFETCH_OPTION...]
+Usage: scripts/demo.sh [--count N] [--latency-ms N] [--timeout S] [--work DIR] [-- MASSFETCH_OPTION...]
 
 On a fresh machine: installs what is missing (nginx, its Lua module, curl, jq, python3; Maven and
 the JDK come with scripts/massfetch, which builds the jar when it is missing), generates N PNG
@@ -20,6 +20,7 @@ nginx. Exits non-zero when anything is off.
 Options:
   --count N         images to generate (default 3000)
   --latency-ms N    latency nginx adds to every request (default 0)
+  --timeout S       give massfetch (build included) at most S seconds (default 1800)
   --work DIR        working folder (default $MASSFETCH_ROOT/.run/demo; its images/ and out/
                     are recreated on every run)
   -- OPTION...      extra massfetch options, e.g. -- --maxInFlight=64
@@ -29,6 +30,7 @@ EOF
 
 count=3000
 latency_ms=0
+timeout_s=1800
 work="$MASSFETCH_ROOT/.run/demo"
 extra=()
 while [ $# -gt 0 ]; do
@@ -38,6 +40,8 @@ while [ $# -gt 0 ]; do
     --count=*) count="${1#*=}"; shift ;;
     --latency-ms) latency_ms="${2:?--latency-ms needs a value}"; shift 2 ;;
     --latency-ms=*) latency_ms="${1#*=}"; shift ;;
+    --timeout) timeout_s="${2:?--timeout needs a value}"; shift 2 ;;
+    --timeout=*) timeout_s="${1#*=}"; shift ;;
     --work) work="${2:?--work needs a value}"; shift 2 ;;
     --work=*) work="${1#*=}"; shift ;;
     --) shift; extra=("$@"); break ;;
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$count" =~ ^[1-9][0-9]*$ ]] || die "--count must be a positive number"
+[[ "$timeout_s" =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
 
 need_apt python3 curl jq nginx-light libnginx-mod-http-lua
 
@@ -74,7 +79,10 @@ base_url="$("$MASSFETCH_ROOT/scripts/origin.sh" start --root "$images" --run-dir
 cmd=("$massfetch" "--manifest=$manifest" "--baseUrl=$base_url" "--output=$out" "${extra[@]}")
 log "running: ${cmd[*]}"
 status=0
-"${cmd[@]}" || status=$?
+# A deadline, so a stuck job fails the demo instead of hanging it. --foreground keeps Ctrl-C
+# working; the launcher execs java, so the signal reaches the JVM.
+timeout --foreground -k 15 "$timeout_s" "${cmd[@]}" || status=$?
+[ "$status" -ne 124 ] || die "massfetch did not finish within $timeout_s s"
 [ "$status" -eq 0 ] || die "massfetch exited with status $status"
 
 summary="$out/_results/summary.json"

@@ -91,7 +91,7 @@ EOF
   rm -rf "$s3proxy_dir/lib.tmp"
   (cd "$s3proxy_dir" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory=lib.tmp) >&2 || die "could not fetch S3Proxy with Maven"
-  rm -rf "$s3proxy_dir/lib"
+  rm -rf "${s3proxy_dir:?}/lib"
   mv "$s3proxy_dir/lib.tmp" "$s3proxy_dir/lib"
 }
 

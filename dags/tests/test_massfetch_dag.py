@@ -52,6 +52,7 @@ def test_givenDag_whenInspected_thenTasksRunPrepareDownloadCheck(dagbag: DagBag)
     download = dag.get_task("download")
     assert isinstance(download, BeamRunJavaPipelineOperator)
     assert download.job_class == "massfetch.pipeline.MassfetchMain"
+    assert download.deferrable is False, "a deferred Beam job would run inside the triggerer"
     assert download.retries == md.DOWNLOAD_RETRIES
     assert dag.max_active_runs == 1
     assert dag.catchup is False

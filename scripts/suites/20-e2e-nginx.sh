@@ -34,8 +34,8 @@ massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
 origin="$MASSFETCH_ROOT/scripts/origin.sh"
 origin_run="$work/origin"
 access_log="$origin_run/access.log"
-# A run that hangs must not hang the whole test run (timeout signals the whole process group,
-# so the JVM under the launcher goes too).
+# A run that hangs must not hang the whole test run. --foreground keeps Ctrl-C working; the
+# launcher execs java, so the signal reaches the JVM.
 run_timeout="${E2E_NGINX_RUN_TIMEOUT:-900}"
 
 cleanup() {
@@ -69,7 +69,7 @@ run_massfetch() {
   local name="$1"; shift
   local started=$SECONDS
   rc=0
-  timeout -k 15 "$run_timeout" "$massfetch" "$@" \
+  timeout --foreground -k 15 "$run_timeout" "$massfetch" "$@" \
     >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
   took=$((SECONDS - started))
   log "massfetch $name: exit $rc after ${took}s"

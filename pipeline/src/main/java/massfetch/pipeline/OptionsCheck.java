@@ -75,6 +75,20 @@ final class OptionsCheck {
     }
   }
 
+  /** What went wrong with a file operation, in words rather than an exception name. */
+  private static String reason(Exception e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "cannot create it there";
+    }
+    if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+      return ((java.nio.file.FileSystemException) e).getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : "not writable";
+  }
+
   /** For local folders: create them and prove a file can be written there. */
   private static void checkWritableFolder(String option, String location) throws UserError {
     if (!ObjectSinks.schemeOf(location).equals("file")) {
@@ -86,8 +100,7 @@ final class OptionsCheck {
       Path probe = Files.createTempFile(folder, ".massfetch-probe-", ".tmp");
       Files.delete(probe);
     } catch (IOException | SecurityException | UnsupportedOperationException e) {
-      throw new UserError(option + " folder is not writable: " + folder + " (" + e.getClass().getSimpleName()
-          + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")");
+      throw new UserError(option + " folder is not writable: " + folder + " (" + reason(e) + ")");
     }
   }
 }

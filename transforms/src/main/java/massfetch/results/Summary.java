@@ -50,6 +50,21 @@ public final class Summary implements Serializable {
     other.skips.forEach((k, v) -> skips.merge(k, v, Long::sum));
   }
 
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Summary)) {
+      return false;
+    }
+    Summary s = (Summary) o;
+    return ok == s.ok && skipped == s.skipped && failed == s.failed && bytes == s.bytes
+        && errors.equals(s.errors) && skips.equals(s.skips);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(ok, skipped, failed, bytes, errors, skips);
+  }
+
   public long total() {
     return ok + skipped + failed;
   }

@@ -6,9 +6,6 @@ import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.options.PipelineOptions;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
  * Points Beam's {@code gs://} and {@code s3://} file systems (manifests, results, temp files) at the
@@ -69,10 +66,8 @@ public final class FileSystemsSetup {
     if (s3Endpoint != null) {
       s3.setEndpoint(URI.create(s3Endpoint));
     }
-    if (s3Region != null) {
-      s3.setAwsRegion(Region.of(s3Region));
-    } else if (s3Endpoint != null && !defaultRegionKnown()) {
-      s3.setAwsRegion(S3Sink.ENDPOINT_DEFAULT_REGION);
+    if (s3Region != null || s3Endpoint != null) {
+      s3.setAwsRegion(S3Sink.regionFor(s3Region, s3Endpoint));
     }
     if (s3PathStyle || s3Endpoint != null) {
       // Any custom endpoint is an S3-compatible store or an emulator: see the factory for why.
@@ -85,14 +80,5 @@ public final class FileSystemsSetup {
   static String gcsApiUrl(String endpoint) {
     String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
     return base.endsWith("/storage/v1") ? base + "/" : base + "/storage/v1/";
-  }
-
-  private static boolean defaultRegionKnown() {
-    try {
-      new DefaultAwsRegionProviderChain().getRegion();
-      return true;
-    } catch (SdkClientException e) {
-      return false;
-    }
   }
 }

@@ -90,13 +90,25 @@ public final class GcsSink implements ObjectSink {
             .setRetrySettings(ServiceOptions.getNoRetrySettings());
     if (config.gcsEndpoint() != null) {
       options
-          .setHost(config.gcsEndpoint())
+          .setHost(hostOf(config.gcsEndpoint()))
           .setCredentials(NoCredentials.getInstance())
           .setProjectId(config.gcsProject() != null ? config.gcsProject() : EMULATOR_PROJECT);
     } else if (config.gcsProject() != null) {
       options.setProjectId(config.gcsProject());
     }
     return options.build().getService();
+  }
+
+  /**
+   * The client wants the server root ({@code http://127.0.0.1:4443}); Beam's file system wants the
+   * API base ({@code .../storage/v1/}), and both read the same {@code --gcsEndpoint}: accept either.
+   */
+  static String hostOf(String endpoint) {
+    String host = endpoint;
+    while (host.endsWith("/")) {
+      host = host.substring(0, host.length() - 1);
+    }
+    return host.endsWith("/storage/v1") ? host.substring(0, host.length() - "/storage/v1".length()) : host;
   }
 
   @Override

@@ -15,7 +15,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -88,15 +91,28 @@ public final class S3Sink implements ObjectSink {
     return builder.build();
   }
 
-  /** The configured region, else the default chain's, else us-east-1 for a custom endpoint. */
+  /**
+   * The configured region; else, for a custom endpoint, the environment, system properties or
+   * profile file and then us-east-1 (never the EC2 metadata service: an S3-compatible store does
+   * not care, and the lookup would wait on a network call); else the SDK's default chain.
+   */
   static Region regionFor(SinkConfig config) {
-    if (config.s3Region() != null) {
-      return Region.of(config.s3Region());
+    return regionFor(config.s3Region(), config.s3Endpoint());
+  }
+
+  static Region regionFor(String region, String endpoint) {
+    if (region != null) {
+      return Region.of(region);
     }
     try {
+      if (endpoint != null) {
+        return new AwsRegionProviderChain(
+                new SystemSettingsRegionProvider(), new AwsProfileRegionProvider())
+            .getRegion();
+      }
       return new DefaultAwsRegionProviderChain().getRegion();
     } catch (SdkClientException e) {
-      if (config.s3Endpoint() != null) {
+      if (endpoint != null) {
         return ENDPOINT_DEFAULT_REGION;
       }
       throw new IllegalArgumentException(

@@ -5,8 +5,6 @@ import static massfetch.sink.StoreTestSupport.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -25,8 +23,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import massfetch.sink.ObjectSink.PutOutcome;
-import massfetch.sink.StoreTestSupport.Attempted;
 import massfetch.sink.StoreTestSupport.TestObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +48,9 @@ class GcsSinkTest {
     assumeTrue(endpoint != null, StoreTestSupport.GCS_ENDPOINT_VAR + StoreTestSupport.HOW_TO_RUN);
     bucket = StoreTestSupport.bucket();
   }
+
+  private static final Function<SinkConfig, ObjectSink> SINK_OPENER =
+      GcsSink::open;
 
   private static String prefix() {
     return "gcs-sink-test/" + UUID.randomUUID();
@@ -114,6 +116,32 @@ class GcsSinkTest {
     for (TestObject o : objects) {
       assertEquals(PutOutcome.STORED, outcomes.get(o.key), o.key);
       assertStored(prefix, o);
+    }
+    measureSkipCost(prefix, objects);
+  }
+
+  /**
+   * What --skipExisting costs against what it saves: one metadata request per entry (exists) vs.
+   * the precondition put a re-run makes without it (the bytes travel again and are refused).
+   */
+  private static void measureSkipCost(String prefix, List<TestObject> objects) throws Exception {
+    try (ObjectSink sink = SINK_OPENER.apply(config(prefix).build())) {
+      long started = System.nanoTime();
+      List<CompletableFuture<Boolean>> checks = new ArrayList<>();
+      for (TestObject o : objects) {
+        checks.add(sink.exists(o.key));
+      }
+      for (CompletableFuture<Boolean> c : checks) {
+        assertTrue(await(c));
+      }
+      long existsMillis = (System.nanoTime() - started) / 1_000_000;
+      started = System.nanoTime();
+      Map<String, PutOutcome> again = StoreTestSupport.putAll(sink, objects);
+      long reputMillis = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(again.values().stream().allMatch(PutOutcome.ALREADY_EXISTS::equals));
+      System.out.printf(
+          "gcs: %d exists checks in %d ms; %d refused re-puts (precondition) in %d ms%n",
+          objects.size(), existsMillis, objects.size(), reputMillis);
     }
   }
 

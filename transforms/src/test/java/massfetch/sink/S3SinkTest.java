@@ -10,9 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import massfetch.sink.ObjectSink.PutOutcome;
 import massfetch.sink.StoreTestSupport.TestObject;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +58,9 @@ class S3SinkTest {
       reader.close();
     }
   }
+
+  private static final Function<SinkConfig, ObjectSink> SINK_OPENER =
+      S3Sink::open;
 
   private static String prefix() {
     return "s3-sink-test/" + UUID.randomUUID();
@@ -106,6 +112,32 @@ class S3SinkTest {
     for (TestObject o : objects) {
       assertEquals(PutOutcome.STORED, outcomes.get(o.key), o.key);
       assertStored(prefix, o);
+    }
+    measureSkipCost(prefix, objects);
+  }
+
+  /**
+   * What --skipExisting costs against what it saves: one metadata request per entry (exists) vs.
+   * the precondition put a re-run makes without it (the bytes travel again and are refused).
+   */
+  private static void measureSkipCost(String prefix, List<TestObject> objects) throws Exception {
+    try (ObjectSink sink = SINK_OPENER.apply(config(prefix).build())) {
+      long started = System.nanoTime();
+      List<CompletableFuture<Boolean>> checks = new ArrayList<>();
+      for (TestObject o : objects) {
+        checks.add(sink.exists(o.key));
+      }
+      for (CompletableFuture<Boolean> c : checks) {
+        assertTrue(await(c));
+      }
+      long existsMillis = (System.nanoTime() - started) / 1_000_000;
+      started = System.nanoTime();
+      Map<String, PutOutcome> again = StoreTestSupport.putAll(sink, objects);
+      long reputMillis = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(again.values().stream().allMatch(PutOutcome.ALREADY_EXISTS::equals));
+      System.out.printf(
+          "s3: %d exists checks in %d ms; %d refused re-puts (precondition) in %d ms%n",
+          objects.size(), existsMillis, objects.size(), reputMillis);
     }
   }
 

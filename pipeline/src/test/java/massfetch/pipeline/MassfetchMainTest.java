@@ -1,0 +1,199 @@
+package massfetch.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import massfetch.testing.FaultOrigin;
+import massfetch.testing.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole job through {@link MassfetchMain} on the DirectRunner, against a real HTTP server. */
+class MassfetchMainTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static FaultOrigin origin;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startOrigin() throws Exception {
+    origin = new FaultOrigin();
+    for (int i = 0; i < 300; i++) {
+      origin.addImage(i + ".png", TestImages.png(i, 16 + i % 40));
+    }
+  }
+
+  @AfterAll
+  static void stopOrigin() throws Exception {
+    origin.close();
+  }
+
+  @Test
+  void givenMixedManifest_whenRun_thenEveryEntryHasExactlyOneResult() throws Exception {
+    List<String> lines = new ArrayList<>();
+    lines.add("# a comment, then a blank line");
+    lines.add("");
+    for (int i = 0; i < 250; i++) {
+      lines.add("img/" + i + ".png");
+    }
+    lines.add("img/7.png"); // exact repeat
+    lines.add("../etc/passwd"); // escapes the output
+    lines.add("/abs/path.png"); // leading slash
+    lines.add("ftp://example.com/a.png"); // not http
+    lines.add("404/missing.png");
+    lines.add(origin.baseUrl() + "/img/260.png"); // absolute URL: key host:port/img/260.png
+    Path manifest = Files.write(dir.resolve("manifest.txt"), lines);
+    Path out = dir.resolve("out");
+
+    Run run = run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
+        "--maxInFlight=32", "--progressIntervalSeconds=0");
+
+    assertEquals(0, run.exitCode, run.err);
+    Map<String, JsonNode> byLine = resultsByLine(out.resolve("_results"));
+    assertEquals(256, byLine.size(), "one result per entry (256 entry lines)");
+    for (int i = 0; i < 250; i++) {
+      JsonNode r = byLine.get(String.valueOf(i + 3));
+      assertEquals("ok", r.get("status").asText(), r.toString());
+      assertArrayEquals(image(i), Files.readAllBytes(out.resolve("img/" + i + ".png")), "byte-exact " + i);
+    }
+    assertEquals("duplicate_entry", byLine.get("253").get("error").asText());
+    assertEquals("skipped", byLine.get("253").get("status").asText());
+    for (String invalid : List.of("254", "255", "256")) {
+      assertEquals("invalid_entry", byLine.get(invalid).get("error").asText(), byLine.get(invalid).toString());
+      assertTrue(byLine.get(invalid).get("detail").asText().startsWith("line " + invalid + ":"));
+    }
+    assertEquals("http_404", byLine.get("257").get("error").asText());
+    String hostKey = "127.0.0.1:" + origin.baseUrl().replaceAll(".*:", "") + "/img/260.png";
+    assertEquals(hostKey, byLine.get("258").get("key").asText());
+    assertTrue(Files.exists(out.resolve(hostKey)));
+
+    JsonNode summary = JSON.readTree(out.resolve("_results/summary.json").toFile());
+    assertEquals(256, summary.get("total").asLong());
+    assertEquals(251, summary.get("ok").asLong());
+    assertEquals(1, summary.get("skipped").asLong());
+    assertEquals(4, summary.get("failed").asLong());
+    assertEquals(summary.get("total").asLong(),
+        summary.get("ok").asLong() + summary.get("skipped").asLong() + summary.get("failed").asLong());
+    assertEquals(3, summary.get("errors").get("invalid_entry").asLong());
+    assertEquals(1, summary.get("errors").get("http_404").asLong());
+    assertTrue(run.out.contains("\"total\" : 256"), "summary printed: " + run.out);
+    assertNoTempFiles(out);
+  }
+
+  @Test
+  void givenCsvWithKeys_whenTwoUrlsShareAKey_thenSecondIsDuplicateKey() throws Exception {
+    Path manifest = Files.writeString(dir.resolve("m.csv"),
+        "path,key\n"
+            + "img/1.png,same.png\n"
+            + "img/2.png,same.png\n"
+            + "img/3.png,\"quoted, key.png\"\n"
+            + "\"broken,quote\n");
+    Path out = dir.resolve("out");
+
+    Run run = run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
+        "--progressIntervalSeconds=0");
+
+    assertEquals(0, run.exitCode, run.err);
+    Map<String, JsonNode> byLine = resultsByLine(out.resolve("_results"));
+    assertEquals(4, byLine.size());
+    assertEquals("ok", byLine.get("2").get("status").asText());
+    assertEquals("duplicate_key", byLine.get("3").get("error").asText());
+    assertEquals("ok", byLine.get("4").get("status").asText());
+    assertEquals("invalid_entry", byLine.get("5").get("error").asText());
+    assertArrayEquals(image(1), Files.readAllBytes(out.resolve("same.png")));
+    assertArrayEquals(image(3), Files.readAllBytes(out.resolve("quoted, key.png")));
+  }
+
+  @Test
+  void givenUserMistakes_whenRun_thenOneLineAndExitCode2() throws Exception {
+    Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png"));
+    Path out = dir.resolve("out");
+    List<String[]> mistakes = List.of(
+        new String[] {"--manifest=" + dir.resolve("missing.txt"), "--output=" + out},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--baseUrl=ftp://x"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--nope=1"},
+        new String[] {"--manifest=" + manifest, "--output=/proc/massfetch-test"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--maxInFlight=0"},
+        new String[] {"--output=" + out});
+    for (String[] args : mistakes) {
+      Run run = run(args);
+      assertEquals(2, run.exitCode, String.join(" ", args) + " -> " + run.err);
+      String err = run.err.strip();
+      assertFalse(err.contains("\n"), "one line: " + err);
+      assertTrue(err.startsWith("massfetch: error: "), err);
+      assertFalse(err.contains("Exception"), "no stack trace or exception name: " + err);
+    }
+  }
+
+  @Test
+  void givenHelp_whenRun_thenEveryOptionIsListedWithExitCode0() {
+    Run run = run("--help");
+    assertEquals(0, run.exitCode);
+    for (String option : List.of("--manifest", "--baseUrl", "--output", "--results", "--maxInFlight",
+        "--maxAttempts", "--connectTimeoutMs", "--requestTimeoutMs", "--maxRetryAfterMs",
+        "--maxObjectBytes", "--acceptAnyContent", "--skipExisting", "--header", "--overwrite")) {
+      assertTrue(run.out.contains(option), option + " missing from --help");
+    }
+    assertTrue(run.out.contains("Default: 256"), "defaults shown");
+  }
+
+  private static byte[] image(int i) {
+    return TestImages.png(i, 16 + i % 40);
+  }
+
+  private static Map<String, JsonNode> resultsByLine(Path results) throws Exception {
+    Map<String, JsonNode> byLine = new HashMap<>();
+    try (Stream<Path> files = Files.list(results)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().matches("results-.*\\.jsonl")).toList()) {
+        for (String line : Files.readAllLines(f)) {
+          JsonNode r = JSON.readTree(line);
+          JsonNode previous = byLine.put(r.get("line").asText(), r);
+          assertEquals(null, previous, "two results for line " + r.get("line"));
+        }
+      }
+    }
+    return byLine;
+  }
+
+  private static void assertNoTempFiles(Path out) throws Exception {
+    try (Stream<Path> files = Files.walk(out)) {
+      assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".massfetch-tmp-")));
+    }
+  }
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = MassfetchMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static final class Run {
+    final int exitCode;
+    final String out;
+    final String err;
+
+    Run(int exitCode, String out, String err) {
+      this.exitCode = exitCode;
+      this.out = out;
+      this.err = err;
+    }
+  }
+}

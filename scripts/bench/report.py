@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Turns the benchmark's run records (runs.jsonl from bench.py) into a Markdown table per regime
+and a PNG chart, and optionally splices the table into docs/benchmarks.md between the markers
+<!-- bench:results:begin --> and <!-- bench:results:end --> (the rest of the page is left alone).
+
+Per contender and regime: the median over its verified runs of images/s, MB/s, CPU seconds per
+1,000 images and peak RSS, and the ratio of its median images/s to massfetch (DirectRunner)'s.
+A contender with no verified run shows the median of all its runs, marked "not verified".
+
+Usage: report.py --runs RUNS --markdown OUT.md --chart OUT.png [--docs docs/benchmarks.md]
+                 [--header TEXT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+from typing import Optional
+
+BEGIN = "<!-- bench:results:begin -->"
+END = "<!-- bench:results:end -->"
+BASELINE = "massfetch-direct"
+ORDER = ["massfetch-direct", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
+         "aria2c", "img2dataset", "wrk"]
+
+
+def load(path: str) -> list[dict]:
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def median(values: list[float]) -> Optional[float]:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def summarise(records: list[dict]) -> dict[tuple[int, str], dict]:
+    """(latency_ms, contender) -> row figures."""
+    groups: dict[tuple[int, str], list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["latency_ms"], r["contender"]), []).append(r)
+    rows = {}
+    for key, runs in groups.items():
+        skipped = next((r["skipped"] for r in runs if "skipped" in r), None)
+        measured = [r for r in runs if "skipped" not in r]
+        good = [r for r in measured if r.get("verified")]
+        use = good or measured
+        first = (use or runs)[0]
+        rows[key] = {
+            "label": first["label"],
+            "skipped": skipped if not measured else None,
+            "runs": len(measured),
+            "verified": len(good),
+            "concurrency": first.get("concurrency"),
+            "entries": first.get("entries"),
+            "images_per_s": median([r["images_per_s"] for r in use]),
+            "images_per_s_all": [r["images_per_s"] for r in use],
+            "mb_per_s": median([r["mb_per_s"] for r in use]),
+            "cpu_s_per_1k": median([r.get("cpu_s_per_1k") for r in use]),
+            "peak_rss_mb": median([r["peak_rss_mb"] for r in use]),
+            "self_images_per_s": median([r.get("self_images_per_s") for r in use]),
+            "note": first.get("note", ""),
+            "failure": "" if good or not measured else failure_text(measured[-1]),
+        }
+    return rows
+
+
+def failure_text(r: dict) -> str:
+    if r.get("timed_out"):
+        return "timed out after %.0f s" % r["wall_s"]
+    return "exit %s, %s of %s images stored" % (r.get("exit_code"), r.get("files"), r.get("entries"))
+
+
+def fmt(v: Optional[float], digits: int = 0) -> str:
+    if v is None:
+        return "–"
+    return ("{:,.%df}" % digits).format(v)
+
+
+def table(rows: dict, latency: int) -> str:
+    base = rows.get((latency, BASELINE))
+    base_rate = base["images_per_s"] if base and base["verified"] else None
+    out = ["| Contender | Concurrency | Entries | Verified runs | Images/s (median) | × massfetch "
+           "| MB/s | CPU s / 1,000 images | Peak RSS (MB) | Notes |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name in ORDER + sorted({c for (l, c) in rows if c not in ORDER}):
+        row = rows.get((latency, name))
+        if row is None:
+            continue
+        if row["skipped"]:
+            out.append("| %s | | | | %s | | | | | |" % (row["label"], row["skipped"]))
+            continue
+        notes = [row["note"]] if row["note"] else []
+        if row["failure"]:
+            notes.insert(0, "**not verified**: " + row["failure"])
+        if name.startswith("massfetch") and row["self_images_per_s"]:
+            notes.append("own summary: %s images/s" % fmt(row["self_images_per_s"]))
+        if len(row["images_per_s_all"]) > 1:
+            notes.append("range %s–%s" % (fmt(min(row["images_per_s_all"])),
+                                          fmt(max(row["images_per_s_all"]))))
+        ratio = (row["images_per_s"] / base_rate) if base_rate and row["images_per_s"] else None
+        unit = " req/s" if name == "wrk" else ""
+        out.append("| %s | %s | %s | %d/%d | %s%s | %s | %s | %s | %s | %s |" % (
+            row["label"], fmt(row["concurrency"]), fmt(row["entries"]), row["verified"], row["runs"],
+            fmt(row["images_per_s"]), unit, fmt(ratio, 2) + "×" if ratio else "–",
+            fmt(row["mb_per_s"], 1), fmt(row["cpu_s_per_1k"], 2), fmt(row["peak_rss_mb"]),
+            "; ".join(n for n in notes if n)))
+    return "\n".join(out)
+
+
+def chart(rows: dict, latencies: list[int], path: str, title: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")  # no display on servers and CI
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(latencies), figsize=(6.5 * len(latencies), 4.8), squeeze=False)
+    for ax, lat in zip(axes[0], latencies):
+        names = [n for n in ORDER if (lat, n) in rows and rows[(lat, n)]["images_per_s"]]
+        labels, values, lo, hi, colors = [], [], [], [], []
+        for n in names:
+            row = rows[(lat, n)]
+            v = row["images_per_s"]
+            labels.append(row["label"].split(" (")[0] + (" (Flink)" if n == "massfetch-flink" else "")
+                          + ("" if row["verified"] else " ✗"))
+            values.append(v)
+            lo.append(v - min(row["images_per_s_all"]))
+            hi.append(max(row["images_per_s_all"]) - v)
+            colors.append("#1f77b4" if n.startswith("massfetch") else
+                          "#bbbbbb" if n == "wrk" else "#ff7f0e")
+        y = range(len(values))
+        ax.barh(list(y), values, xerr=[lo, hi], color=colors, capsize=3)
+        ax.set_yticks(list(y), labels)
+        ax.invert_yaxis()
+        ax.set_xlabel("images/s (median; bars: min–max of runs; wrk: requests/s)")
+        ax.set_title("no added latency" if lat == 0 else "%d ms added per request" % lat)
+        for i, v in enumerate(values):
+            ax.text(v, i, " %s" % fmt(v), va="center", fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def splice(docs: str, block: str) -> None:
+    text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + BEGIN + "\n" + block + "\n" + END + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + BEGIN + "\n" + block + "\n" + END + "\n"
+    with open(docs, "w") as f:
+        f.write(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Benchmark table and chart from runs.jsonl.")
+    p.add_argument("--runs", required=True)
+    p.add_argument("--markdown", required=True, help="Markdown file to write the tables to")
+    p.add_argument("--chart", required=True, help="PNG to write")
+    p.add_argument("--chart-link", help="how the Markdown refers to the chart (default: its name)")
+    p.add_argument("--docs", help="page to splice the tables into, between the bench markers")
+    p.add_argument("--header", default="", help="paragraph put above the tables")
+    a = p.parse_args(sys.argv[1:] if argv is None else argv)
+
+    rows = summarise(load(a.runs))
+    latencies = sorted({lat for (lat, _) in rows})
+    parts = [a.header.strip()] if a.header.strip() else []
+    for lat in latencies:
+        parts.append("#### %s\n\n%s" % ("No added latency" if lat == 0 else
+                                         "%d ms added per request (in nginx)" % lat,
+                                         table(rows, lat)))
+    title = a.header.strip().splitlines()[0][:140] if a.header.strip() else "massfetch benchmark"
+    chart(rows, latencies, a.chart, title.replace("**", ""))
+    parts.append("![images/s per contender](%s)" % (a.chart_link or os.path.basename(a.chart)))
+    block = "\n\n".join(parts) + "\n"
+    with open(a.markdown, "w") as f:
+        f.write(block)
+    if a.docs:
+        splice(a.docs, block)
+    print(block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# 30-storage.sh — object storage against real API servers on 127.0.0.1 (scripts/storage-emulators.sh:
+# fake-gcs-server for GCS, S3Proxy for S3):
+#   (a) the JUnit store tests with the emulator endpoints set (GcsSinkTest, S3SinkTest,
+#       FileSystemsSetupTest): hundreds of objects round-tripped and compared by bytes and MD5,
+#       the no-overwrite precondition, the store stopped and restarted mid-run; they must RUN —
+#       a skipped test is a failure here;
+#   (b) scripts/massfetch end to end on each store: manifest read from the store, images written to
+#       it, results and summary.json written to it; every object read back and compared with the
+#       origin's file; a second run rewrites nothing; --skipExisting is timed (one metadata request
+#       per entry); the store stopped mid-run never yields an ok without an object, and a re-run
+#       completes the set.
+# Run by scripts/test.sh, or alone: scripts/suites/30-storage.sh [--help]
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  cat <<'EOF'
+Usage: scripts/suites/30-storage.sh
+
+Starts fake-gcs-server and S3Proxy on free 127.0.0.1 ports (installing them the first time: Go and
+Maven are needed), runs the store tests against them, then massfetch end to end through each store.
+Work files go to $MASSFETCH_ROOT/.run/storage-suite.
+Environment:
+  STORAGE_E2E_COUNT   images in the end-to-end part (default 300)
+  STORAGE_E2E=0       skip the end-to-end part (the JUnit part always runs)
+  STORAGE_KEEP=1      keep the work folder afterwards (default: removed when every check passed)
+Prints PASS:/FAIL: lines and closes with "30-storage: N passed, N failed".
+EOF
+  exit 0
+fi
+
+need_apt curl python3 coreutils
+
+work="$MASSFETCH_ROOT/.run/storage-suite"
+emu="$MASSFETCH_ROOT/scripts/storage-emulators.sh"
+origin="$MASSFETCH_ROOT/scripts/origin.sh"
+massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
+count="${STORAGE_E2E_COUNT:-300}"
+run_timeout="${STORAGE_RUN_TIMEOUT:-900}"
+export MASSFETCH_STORAGE_RUN="$work/emulators"
+# Never ask the EC2 metadata service for a region or credentials: this machine is not on EC2.
+export AWS_EC2_METADATA_DISABLED=true
+
+cleanup() {
+  "$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
+  "$emu" stop all >/dev/null 2>&1 || true
+  if [ "${STORAGE_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+"$emu" stop all >/dev/null 2>&1 || true
+rm -rf "$work"
+mkdir -p "$work/logs"
+"$emu" start all
+eval "$("$emu" env)"
+bucket="$MASSFETCH_TEST_BUCKET"
+
+# ---------------------------------------------------------------------------------------------
+# (a) JUnit store tests against the emulators.
+store_tests=(GcsSinkTest S3SinkTest FileSystemsSetupTest)
+log "running ${store_tests[*]} against the emulators"
+reports="$MASSFETCH_ROOT/transforms/target/surefire-reports"
+# Reports from an earlier run must not count for this one.
+for cls in "${store_tests[@]}"; do
+  rm -f "$reports/TEST-massfetch.sink.$cls.xml" "$reports/massfetch.sink.$cls-output.txt"
+done
+mvn_rc=0
+(cd "$MASSFETCH_ROOT" && mvn -B -pl transforms test \
+  -Dtest="$(IFS=,; echo "${store_tests[*]}")" -Dsurefire.failIfNoSpecifiedTests=false) \
+  >"$work/logs/mvn-store-tests.log" 2>&1 || mvn_rc=$?
+check "mvn store tests exit 0" test "$mvn_rc" -eq 0
+[ "$mvn_rc" -eq 0 ] || grep -E "Tests run|FAIL|ERROR\]" "$work/logs/mvn-store-tests.log" | tail -n 20
+
+# junit_counts CLASS: prints "tests skipped failures errors" from the class's surefire report.
+junit_counts() {
+  python3 - "$reports/TEST-massfetch.sink.$1.xml" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+try:
+    s = ET.parse(sys.argv[1]).getroot()
+    print(s.get("tests"), s.get("skipped"), s.get("failures"), s.get("errors"))
+except Exception:
+    print("0 0 0 0")
+EOF
+}
+for cls in "${store_tests[@]}"; do
+  read -r tests skipped failures errors <<<"$(junit_counts "$cls")"
+  check "$cls: $tests tests ran against the emulators, none skipped" \
+    test "$tests" -gt 0 -a "$skipped" -eq 0
+  check "$cls: no failures or errors" test "$failures" -eq 0 -a "$errors" -eq 0
+  # The tests print their measurements (objects/s, outage timeline): show them in the suite log.
+  grep -hE "^(gcs|s3)[: ]|round trip" "$reports/massfetch.sink.$cls-output.txt" 2>/dev/null \
+    | sed "s/^/  $cls: /" || true
+done
+
+# ---------------------------------------------------------------------------------------------
+# (b) massfetch end to end through each store.
+if [ "${STORAGE_E2E:-1}" = 0 ]; then
+  suite_end
+  exit $?
+fi
+if [ ! -x "$massfetch" ]; then
+  fail "scripts/massfetch exists and is executable"
+  suite_end
+  exit 1
+fi
+
+s3_auth=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY")
+urlenc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+
+# store_put STORE FILE NAME / store_get STORE NAME (to stdout; fails if absent) /
+# store_list STORE PREFIX (names, one a line) / store_version STORE NAME (changes on every write).
+store_put() {
+  case "$1" in
+    gcs) curl -sSf -o /dev/null -X POST -H 'Content-Type: text/plain' --data-binary "@$2" \
+           "$MASSFETCH_TEST_GCS_ENDPOINT/upload/storage/v1/b/$bucket/o?uploadType=media&name=$(urlenc "$3")" ;;
+    s3) curl -sSf -o /dev/null "${s3_auth[@]}" -H "x-amz-content-sha256: $(sha256sum "$2" | cut -d' ' -f1)" \
+           -T "$2" "$MASSFETCH_TEST_S3_ENDPOINT/$bucket/$3" ;;
+  esac
+}
+store_get() {
+  case "$1" in
+    gcs) curl -sSf "$MASSFETCH_TEST_GCS_ENDPOINT/storage/v1/b/$bucket/o/$(urlenc "$2")?alt=media" ;;
+    s3) curl -sSf "${s3_auth[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+          "$MASSFETCH_TEST_S3_ENDPOINT/$bucket/$2" ;;
+  esac
+}
+store_list() {
+  case "$1" in
+    gcs) curl -sSf "$MASSFETCH_TEST_GCS_ENDPOINT/storage/v1/b/$bucket/o?maxResults=10000&prefix=$(urlenc "$2")" \
+           | python3 -c 'import json,sys; [print(i["name"]) for i in json.load(sys.stdin).get("items",[])]' ;;
+    s3) curl -sSf "${s3_auth[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+          "$MASSFETCH_TEST_S3_ENDPOINT/$bucket?list-type=2&max-keys=1000&prefix=$(urlenc "$2")" \
+          | python3 -c '
+import sys, xml.etree.ElementTree as ET
+ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+for c in ET.parse(sys.stdin).getroot().iter(ns + "Key"): print(c.text)' ;;
+  esac
+}
+store_version() {
+  case "$1" in
+    gcs) curl -sSf "$MASSFETCH_TEST_GCS_ENDPOINT/storage/v1/b/$bucket/o/$(urlenc "$2")" \
+           | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])' ;;
+    s3) curl -sSf -I "${s3_auth[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+          "$MASSFETCH_TEST_S3_ENDPOINT/$bucket/$2" | tr -d '\r' | grep -i '^last-modified:' ;;
+  esac
+}
+# summary_field STORE RESULTS_PREFIX FIELD: a number from summary.json on the store.
+summary_field() {
+  store_get "$1" "$2/summary.json" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$3', -1))"
+}
+# error_count STORE RESULTS_PREFIX CLASS: how many entries failed with CLASS.
+error_count() {
+  store_get "$1" "$2/summary.json" \
+    | python3 -c "import json,sys; print(json.load(sys.stdin).get('errors', {}).get('$3', 0))"
+}
+# results_lines STORE RESULTS_PREFIX: result records across the results-*.jsonl shards on the store.
+results_lines() {
+  local n=0 name
+  for name in $(store_list "$1" "$2/" | grep -E '/results-[^/]*\.jsonl$'); do
+    n=$((n + $(store_get "$1" "$name" | grep -c .)))
+  done
+  echo "$n"
+}
+# objects_match STORE OUT_PREFIX MANIFEST: every manifest path is stored byte-exact (MD5).
+objects_match() {
+  local bad=0 path
+  while IFS= read -r path; do
+    [ -n "$path" ] || continue
+    if [ "$(store_get "$1" "$2/$path" 2>/dev/null | md5sum | cut -d' ' -f1)" \
+      != "$(md5sum <"$work/images/$path" | cut -d' ' -f1)" ]; then
+      bad=$((bad + 1))
+      [ "$bad" -le 3 ] && echo "  mismatch or missing: $2/$path"
+    fi
+  done <"$3"
+  [ "$bad" -eq 0 ]
+}
+rc=0 took=0
+run_massfetch() {
+  local name="$1"; shift
+  local started=$SECONDS
+  rc=0
+  timeout -k 15 "$run_timeout" "$massfetch" "$@" \
+    >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
+  took=$((SECONDS - started))
+  log "massfetch $name: exit $rc after ${took}s"
+  if [ "$rc" -ne 0 ]; then
+    echo "--- massfetch $name (exit $rc); last lines of stderr:"
+    grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15
+  fi
+}
+
+log "generating $count images"
+python3 "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$work/images" --count "$count" \
+  --manifest "$work/manifest.txt" --seed 30 >&2
+base_url="$("$origin" start --root "$work/images" --run-dir "$work/origin" --access-log)"
+access_log="$work/origin/access.log"
+image_requests() { grep -c '\.png' "$access_log" 2>/dev/null || echo 0; }
+
+for store in gcs s3; do
+  scheme=gs endpoint_opts=(--gcsEndpoint="$MASSFETCH_TEST_GCS_ENDPOINT")
+  if [ "$store" = s3 ]; then
+    scheme=s3 endpoint_opts=(--s3Endpoint="$MASSFETCH_TEST_S3_ENDPOINT" --s3PathStyle=true)
+  fi
+  root="e2e-$store"
+  store_put "$store" "$work/manifest.txt" "$root/manifest.txt"
+  common=(--manifest="$scheme://$bucket/$root/manifest.txt" --baseUrl="$base_url"
+    --output="$scheme://$bucket/$root/out" "${endpoint_opts[@]}")
+
+  # Run 1: everything lands, byte-exact, with results and summary on the store.
+  run_massfetch "$store-1" "${common[@]}" --results="$scheme://$bucket/$root/results-1"
+  check "$store run 1: exit 0 (${took}s)" test "$rc" -eq 0
+  check "$store run 1: summary.json on the store says $count ok of $count" \
+    test "$(summary_field "$store" "$root/results-1" ok):$(summary_field "$store" "$root/results-1" total)" = "$count:$count"
+  check "$store run 1: $count result records on the store" \
+    test "$(results_lines "$store" "$root/results-1")" -eq "$count"
+  check "$store run 1: every image stored byte-exact (MD5 of $count objects read back)" \
+    objects_match "$store" "$root/out" "$work/manifest.txt"
+
+  # Run 2, overwriting off: each put meets the no-overwrite precondition; nothing is rewritten.
+  sample="$(head -n 1 "$work/manifest.txt")"
+  before="$(store_version "$store" "$root/out/$sample")"
+  sleep 1  # S3 Last-Modified has one-second resolution
+  run_massfetch "$store-2" "${common[@]}" --results="$scheme://$bucket/$root/results-2"
+  took_run2=$took
+  check "$store run 2: exit 0, all $count entries ok (${took}s)" \
+    test "$rc:$(summary_field "$store" "$root/results-2" ok)" = "0:$count"
+  check "$store run 2: the stored object was not rewritten" \
+    test "$before" = "$(store_version "$store" "$root/out/$sample")"
+
+  # Run 3, --skipExisting: one metadata request per entry, no image request to the origin.
+  requests_before="$(image_requests)"
+  run_massfetch "$store-3" "${common[@]}" --results="$scheme://$bucket/$root/results-3" --skipExisting=true
+  check "$store run 3 (--skipExisting): all $count skipped (${took}s, vs ${took_run2}s fetching and putting)" \
+    test "$rc:$(summary_field "$store" "$root/results-3" skipped)" = "0:$count"
+  check "$store run 3 (--skipExisting): no image fetched from the origin" \
+    test "$(image_requests)" -eq "$requests_before"
+
+  # Run 4: the store stops mid-run and comes back 5 s later. Every ok has its object; failures
+  # are store_error only; a re-run of the same manifest completes the set.
+  out4="$root/out-outage"
+  (
+    timeout -k 15 "$run_timeout" "$massfetch" --manifest="$work/manifest.txt" --baseUrl="$base_url" \
+      --output="$scheme://$bucket/$out4" "${endpoint_opts[@]}" --results="$work/results-$store-4" \
+      --maxInFlight=4 --maxAttempts=4 \
+      >"$work/logs/$store-4.out" 2>"$work/logs/$store-4.err"
+    echo $? >"$work/$store-4.rc"
+  ) &
+  run4_pid=$!
+  deadline=$((SECONDS + 300))
+  until [ "$(store_list "$store" "$out4/" 2>/dev/null | wc -l)" -ge $((count / 10)) ] \
+    || [ $SECONDS -ge $deadline ] || ! kill -0 "$run4_pid" 2>/dev/null; do
+    sleep 0.2
+  done
+  stored_at_stop="$(store_list "$store" "$out4/" 2>/dev/null | wc -l)"
+  "$emu" stop "$store"
+  sleep 5
+  "$emu" start "$store"
+  wait "$run4_pid" || true
+  rc4="$(cat "$work/$store-4.rc" 2>/dev/null || echo 99)"
+  log "$store outage run: $stored_at_stop objects stored when the store stopped; exit $rc4"
+  summary4="$work/results-$store-4/summary.json"
+  if [ -f "$summary4" ]; then
+    read -r total4 ok4 failed4 store_err4 <<<"$(python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(s["total"], s["ok"], s["failed"], s.get("errors", {}).get("store_error", 0))' "$summary4")"
+    echo "  $store outage run: total=$total4 ok=$ok4 failed=$failed4 store_error=$store_err4"
+    check "$store outage run: one result per entry, failures are store_error only" \
+      test "$total4" -eq "$count" -a "$failed4" -eq "$store_err4"
+    : >"$work/ok-keys.txt"
+    cat "$work/results-$store-4"/results-*.jsonl | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if r.get("status") == "ok": print(r["key"])' >"$work/ok-keys.txt"
+    check "$store outage run: every ok entry has its object, byte-exact" \
+      objects_match "$store" "$out4" "$work/ok-keys.txt"
+  else
+    # A store down for longer than the retry budget may fail the bundle: the job exits non-zero.
+    echo "  $store outage run: no summary (exit $rc4): the job failed as a whole"
+    check "$store outage run: job ended (exit $rc4) rather than hanging" test "$rc4" -ne 124
+  fi
+  run_massfetch "$store-5" --manifest="$work/manifest.txt" --baseUrl="$base_url" \
+    --output="$scheme://$bucket/$out4" "${endpoint_opts[@]}" --results="$work/results-$store-5"
+  check "$store re-run after the outage: exit 0" test "$rc" -eq 0
+  check "$store re-run after the outage: all $count objects stored byte-exact" \
+    objects_match "$store" "$out4" "$work/manifest.txt"
+done
+
+suite_end
