@@ -182,6 +182,39 @@ def read_summary(results: str, conn_id: str | None) -> dict[str, Any]:
     return json.loads(local.read_text())
 
 
+def is_result_file(name: str) -> bool:
+    """The files massfetch writes into a results folder: ``results-*.jsonl`` shards and ``summary.json``."""
+    return name == "summary.json" or (name.startswith("results-") and name.endswith(".jsonl"))
+
+
+def remove_previous_results(results: str, conn_id: str | None) -> list[str]:
+    """Deletes an earlier attempt's result files from RESULTS and returns their names.
+
+    A retried or cleared run writes into the same folder, and its shard count can differ
+    (results-*-of-00003 after results-*-of-00004), so old shards would otherwise stay beside the
+    new ones and the "failed entries" would mix two attempts.
+    """
+    folder: Path | ObjectStoragePath = (
+        ObjectStoragePath(results, conn_id=conn_id) if is_url(results) else Path(results)
+    )
+    if not folder.exists():
+        return []
+    removed = []
+    for entry in folder.iterdir():
+        if entry.is_file() and is_result_file(entry.name):
+            entry.unlink()
+            removed.append(entry.name)
+    return sorted(removed)
+
+
+def clear_previous_results(context: Mapping[str, Any]) -> None:
+    """on_execute_callback of the download task: starts every attempt with an empty results folder."""
+    results = context["ti"].xcom_pull(task_ids="prepare", key="results")
+    removed = remove_previous_results(results, Variable.get(VAR_STORAGE_CONN_ID, default=None))
+    if removed:
+        print(f"massfetch: removed {len(removed)} result files of an earlier attempt from {results}")
+
+
 def _render(value: Any, context: Mapping[str, Any]) -> Any:
     """Renders a param value with the task's context until it holds no more templates."""
     task_obj = context["task"]
@@ -339,6 +372,7 @@ with DAG(
         # Never deferred, whatever [operators] default_deferrable says: deferring would run the
         # job's JVM inside the triggerer process instead of on a worker.
         deferrable=False,
+        on_execute_callback=clear_previous_results,
         # A lost worker or cluster hiccup is worth one more try; it only costs the images not yet
         # stored, since the job skips existing keys.
         retries=DOWNLOAD_RETRIES,

@@ -15,12 +15,14 @@ Commands:
   setup         create/refresh the venv (default $MASSFETCH_ROOT/.venv-airflow) with the versions
                 pinned in dags/requirements-airflow.txt + dags/constraints-airflow.txt, from PyPI.
                 Idempotent: a venv already matching the pins is left alone (about a second).
-                A fresh install takes a few minutes (measured ~4-5 min on a 2-core machine).
+                A fresh install takes minutes: measured 4.5 min on a quiet 2-core machine, 8 min
+                on a busy one (about 2.2 GB, most of it the google provider that the Beam
+                provider needs: see dags/requirements-airflow.txt).
   test          setup, then run scripts/suites/40-airflow.sh: pytest on dags/tests plus real
                 `airflow dags test massfetch` runs against a local nginx origin (DirectRunner,
-                and FlinkRunner when scripts/flink-cluster.sh exists).
+                and FlinkRunner on a Flink cluster of its own from scripts/flink-cluster.sh).
   standalone    setup, then `airflow standalone` in the foreground with AIRFLOW_HOME
-                $MASSFETCH_ROOT/.airflow-home and the DAG folder $MASSFETCH_ROOT/dags.
+                $MASSFETCH_ROOT/.run/airflow-home and the DAG folder $MASSFETCH_ROOT/dags.
                 Prints the UI address and the admin password file; Ctrl-C stops it.
                 --port P sets the UI port (default: a free one).
   cli ARGS...   run the `airflow` CLI of the venv with this script's environment, e.g.
@@ -30,7 +32,7 @@ Commands:
 
 Environment:
   MASSFETCH_AIRFLOW_VENV   venv folder (default $MASSFETCH_ROOT/.venv-airflow)
-  AIRFLOW_HOME             used as is when set; otherwise $MASSFETCH_ROOT/.airflow-home
+  AIRFLOW_HOME             used as is when set; otherwise $MASSFETCH_ROOT/.run/airflow-home
   MASSFETCH_PYTHON         interpreter for the venv (default: python3.11, else python3 3.10-3.13)
 EOF
 }
@@ -92,7 +94,7 @@ airflow_env() {
   # The venv's bin first: `airflow standalone` starts its components as `airflow ...` from PATH,
   # and the provider starts the Beam job as `java` from PATH.
   export PATH="$venv/bin:$PATH"
-  export AIRFLOW_HOME="${AIRFLOW_HOME:-$MASSFETCH_ROOT/.airflow-home}"
+  export AIRFLOW_HOME="${AIRFLOW_HOME:-$MASSFETCH_ROOT/.run/airflow-home}"
   export AIRFLOW__CORE__DAGS_FOLDER="$MASSFETCH_ROOT/dags"
   export AIRFLOW__CORE__LOAD_EXAMPLES=False
   # Airflow's own unit-test switches stay off: this is a real Airflow with a real SQLite DB.

@@ -46,6 +46,8 @@ Options:
   --docs | --no-docs    write docs/benchmarks.md + .png (default: yes, except with --quick)
   --work DIR            work folder (default $MASSFETCH_ROOT/.run/bench)
   --estimate            print the time estimate and exit
+  --report-only         only redo results.md/benchmarks.png (and docs/ with --docs) from the
+                        work folder's runs.jsonl
   -h, --help            this help
 
 Outputs in the work folder: runs.jsonl (one record per run), results.md, benchmarks.png,
@@ -55,7 +57,7 @@ EOF
 }
 
 quick=0 entries=200000 files=20000 rounds=3 latency_ms=100 conc=256 lat_conc=2048 subset=2000
-contenders="" wrk_seconds=15 run_timeout=3600 java_opts="-Xmx1g" docs="" estimate_only=0
+contenders="" wrk_seconds=15 run_timeout=3600 java_opts="-Xmx1g" docs="" estimate_only=0 report_only=0
 work="$MASSFETCH_ROOT/.run/bench"
 massfetch_args=()
 set_entries=0 set_files=0 set_rounds=0 set_wrk=0 set_timeout=0
@@ -92,6 +94,7 @@ while [ $# -gt 0 ]; do
     --work) work="${2:?}"; shift 2 ;;
     --work=*) work="${1#*=}"; shift ;;
     --estimate) estimate_only=1; shift ;;
+    --report-only) report_only=1; shift ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -101,9 +104,10 @@ if [ "$quick" = 1 ]; then
   [ "$set_files" = 1 ] || files=1000
   [ "$set_rounds" = 1 ] || rounds=1
   [ "$set_wrk" = 1 ] || wrk_seconds=3
-  [ "$set_timeout" = 1 ] || run_timeout=180
+  [ "$set_timeout" = 1 ] || run_timeout=600
 fi
-[ -n "$docs" ] || docs=$((1 - quick))
+# A full run documents itself; --quick and --report-only only when asked (--docs).
+[ -n "$docs" ] || { [ "$report_only" = 1 ] && docs=0; } || docs=$((1 - quick))
 for v in entries files rounds latency_ms conc lat_conc subset wrk_seconds run_timeout; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "--${v//_/-} must be a whole number (got '${!v}')"
 done
@@ -131,6 +135,25 @@ data="$work/data"
 regimes=(0)
 [ "$latency_ms" -gt 0 ] && regimes+=("$latency_ms")
 [ -n "$contenders" ] || contenders="massfetch-direct,massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,img2dataset,wrk"
+
+# make_report: results.md + benchmarks.png in the work folder from runs.jsonl and header.md, and,
+# with --docs, the same tables into docs/benchmarks.md (between its markers) + docs/benchmarks.png.
+make_report() {
+  local args=(--runs "$work/runs.jsonl" --markdown "$work/results.md" --header "$(cat "$work/header.md")")
+  "$venv/bin/python" "$bench_dir/report.py" "${args[@]}" --chart "$work/benchmarks.png" >/dev/null
+  if [ "$docs" = 1 ]; then
+    "$venv/bin/python" "$bench_dir/report.py" "${args[@]}" --chart "$MASSFETCH_ROOT/docs/benchmarks.png" \
+      --docs "$MASSFETCH_ROOT/docs/benchmarks.md" >/dev/null
+    log "tables written into docs/benchmarks.md, chart docs/benchmarks.png"
+  fi
+  cat "$work/results.md"
+}
+if [ "$report_only" = 1 ]; then
+  [ -s "$work/runs.jsonl" ] && [ -s "$work/header.md" ] || die "--report-only: no runs.jsonl/header.md in $work"
+  [ -x "$venv/bin/python" ] || die "--report-only: no venv at $venv (run a benchmark first)"
+  make_report
+  exit 0
+fi
 
 # --- the estimate first: a full run takes hours on 2 cores ---------------------------------------
 regime_args=()
@@ -212,14 +235,10 @@ commit="$(git -C "$MASSFETCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo un
 git -C "$MASSFETCH_ROOT" diff --quiet HEAD -- transforms pipeline runners 2>/dev/null || commit="$commit+local changes"
 meta="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%d entries over %d files under %d URL prefixes, %.0f MB" % (d["entries"], d["files"], d["prefixes"], d["bytes"]/1e6))' "$data/dataset.json")"
 mode="full run"; [ "$quick" = 1 ] && mode="quick run (--quick: harness smoke, figures not meaningful)"
-header="**$(date -u '+%Y-%m-%d %H:%M UTC'), $mode:** $meta, $rounds round(s), runs took $((took / 60)) min $((took % 60)) s.
-Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo) RAM, load average $load_start at start and $load_end at end (nginx and the client share it). massfetch at commit $commit, MASSFETCH_JAVA_OPTS=${java_opts:-none}${massfetch_args[*]:+, extra options ${massfetch_args[*]//--massfetch-arg=/}}. Page cache not dropped (see Method)."
-report_args=(--runs "$runs" --markdown "$work/results.md" --chart "$work/benchmarks.png" --header "$header")
-"$venv/bin/python" "$bench_dir/report.py" "${report_args[@]}" >/dev/null
-if [ "$docs" = 1 ]; then
-  "$venv/bin/python" "$bench_dir/report.py" "${report_args[@]}" --chart "$MASSFETCH_ROOT/docs/benchmarks.png" \
-    --docs "$MASSFETCH_ROOT/docs/benchmarks.md" >/dev/null
-  log "tables written into docs/benchmarks.md, chart docs/benchmarks.png"
-fi
-cat "$work/results.md"
+# Kept beside runs.jsonl, so --report-only can redo the tables later with the same header.
+cat >"$work/header.md" <<EOF
+**$(date -u '+%Y-%m-%d %H:%M UTC'), $mode:** $meta, $rounds round(s), runs took $((took / 60)) min $((took % 60)) s.
+Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo) RAM, load average $load_start at start and $load_end at end (nginx and the client share it). massfetch at commit $commit, MASSFETCH_JAVA_OPTS=${java_opts:-none}${massfetch_args[*]:+, extra options ${massfetch_args[*]//--massfetch-arg=/}}. Page cache not dropped (see Method).
+EOF
+make_report
 log "done in $((took / 60)) min $((took % 60)) s; runs in $runs, table $work/results.md, chart $work/benchmarks.png"

@@ -10,8 +10,8 @@ usage() {
   cat <<'EOF'
 Usage: scripts/demo.sh [--count N] [--latency-ms N] [--timeout S] [--work DIR] [-- MASSFETCH_OPTION...]
 
-On a fresh machine: installs what is missing (nginx, its Lua module, curl, jq, python3; Maven and
-the JDK come with scripts/massfetch, which builds the jar when it is missing), generates N PNG
+On a fresh machine: installs what is missing (nginx, its Lua module, curl, jq, python3, a JDK 17
+and Maven; scripts/massfetch builds the jar the first time, which takes a few minutes), generates N PNG
 images (default 3000), serves them with nginx on a free 127.0.0.1 port, downloads them all with
   scripts/massfetch --manifest=<m> --baseUrl=http://127.0.0.1:<port> --output=<dir>
 checks that every stored file is byte-identical to the origin's, prints summary.json and stops
@@ -52,6 +52,9 @@ done
 [[ "$timeout_s" =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
 
 need_apt python3 curl jq nginx-light libnginx-mod-http-lua
+# The launcher needs java, and Maven while the jar is not built yet; it does not install them.
+command -v java >/dev/null || need_apt openjdk-17-jdk-headless
+[ -f "$(massfetch_jar direct)" ] || command -v mvn >/dev/null || need_apt maven
 
 # MASSFETCH: another launcher to test (default scripts/massfetch).
 massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
@@ -62,6 +65,8 @@ out="$work/out"
 manifest="$work/manifest.txt"
 origin_run="$work/origin"
 mkdir -p "$work"
+# An origin left over from an interrupted demo would be serving the folder about to be replaced.
+"$MASSFETCH_ROOT/scripts/origin.sh" stop --run-dir "$origin_run" 2>/dev/null || true
 # A fresh output every time: with the previous run's files in place massfetch would skip them all.
 rm -rf "$images" "$out"
 
@@ -72,7 +77,6 @@ trap stop_origin EXIT
 log "generating $count images into $images"
 python3 "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$images" --count "$count" \
   --manifest "$manifest" --seed 42 >&2
-"$MASSFETCH_ROOT/scripts/origin.sh" stop --run-dir "$origin_run" 2>/dev/null || true
 base_url="$("$MASSFETCH_ROOT/scripts/origin.sh" start --root "$images" --run-dir "$origin_run" \
   --latency-ms "$latency_ms")"
 

@@ -176,6 +176,15 @@ taskmanager:
     # Batch shuffles sort in managed memory; the fetches themselves need heap, not managed memory.
     managed:
       fraction: 0.25
+    # Beam's batch plan has ~30 operators whose exchanges are set up at once: the default 10 % of
+    # Flink memory runs out of network buffers at parallelism 4.
+    network:
+      fraction: 0.2
+  network:
+    sort-shuffle:
+      # Each blocking result partition reserves this many 32 KiB buffers (default 512, i.e. 16 MiB
+      # per partition); Beam's plan has several, so the default exhausts a small TaskManager.
+      min-buffers: 64
 rest:
   address: 127.0.0.1
   bind-address: 127.0.0.1
@@ -192,6 +201,11 @@ restart-strategy:
 heartbeat:
   interval: 5000
   timeout: 30000
+# RPCs (task deployment, slot offers) time out after 10 s by default; on a busy shared machine
+# that alone fails and restarts jobs.
+pekko:
+  ask:
+    timeout: 60 s
 # Progress read through the REST API is at most this old.
 metrics:
   fetcher:
@@ -322,6 +336,9 @@ running_taskmanagers() {
   done
   return 0
 }
+
+# Every connection a TaskManager's fetches keep open is a file handle, besides Flink's own.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 case "$cmd" in
   start)

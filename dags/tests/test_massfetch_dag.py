@@ -193,5 +193,20 @@ def test_givenNoEnvironment_whenDagBuilt_thenDownloadRetriesOnce(monkeypatch: py
     assert fresh.dag.get_task("download").retries == 1, "a retry is cheap: stored images are skipped"
 
 
+def test_givenEarlierAttemptsResults_whenCleared_thenOnlyResultFilesRemoved(tmp_path: Path) -> None:
+    for name in ("results-00000-of-00004.jsonl", "results-00003-of-00004.jsonl", "summary.json", "notes.txt"):
+        (tmp_path / name).write_text("x")
+    removed = md.remove_previous_results(str(tmp_path), None)
+    assert removed == ["results-00000-of-00004.jsonl", "results-00003-of-00004.jsonl", "summary.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    assert md.remove_previous_results(str(tmp_path / "absent"), None) == []
+
+
+def test_givenDownloadTask_whenStarted_thenItClearsAnEarlierAttemptsResults(dagbag: DagBag) -> None:
+    callbacks = dagbag.get_dag("massfetch").get_task("download").on_execute_callback
+    names = [c.__name__ for c in (callbacks if isinstance(callbacks, list) else [callbacks])]
+    assert names == ["clear_previous_results"]
+
+
 def test_givenOutput_whenDefaultResults_thenOneFolderPerRun() -> None:
     assert md.default_results("gs://b/images/", "2026-11-25") == "gs://b/images/_results/2026-11-25"

@@ -38,7 +38,8 @@ REFERENCE_RATES = {
     "aiohttp-original": (490, 490),
     "aiohttp-bounded": (1440, 1950),
     "curl": (4300, 1390),
-    "aria2c": (284, 284),
+    # aria2c's CPU per image grows with -j (quick runs: 4 s/1k at -j 256, 10 s/1k at -j 2048).
+    "aria2c": (284, 120),
     "img2dataset": (300, 300),
 }
 # Fixed cost per run (JVM start, imports, wiping 200,000 files), seconds.
@@ -117,7 +118,7 @@ def out_dir(s: Setup, name: str) -> str:
 
 def massfetch_plan(s: Setup, r: Regime, flink: bool) -> Plan | str:
     if flink and not os.path.isfile(s.flink_jar):
-        return "not built (%s missing)" % os.path.relpath(s.flink_jar, os.path.dirname(s.work))
+        return "not built (no %s)" % os.path.relpath(s.flink_jar, os.path.join(HERE, "..", ".."))
     out = out_dir(s, "massfetch-flink" if flink else "massfetch-direct")
     cmd = [s.massfetch, "--manifest=" + os.path.join(s.data, "manifest.txt"),
            "--baseUrl=" + r.base_url, "--output=" + out, "--maxInFlight=%d" % r.concurrency]
@@ -158,7 +159,8 @@ def curl_plan(s: Setup, r: Regime) -> Plan:
     note = "capped at --parallel-max %d (curl's maximum)" % CURL_PARALLEL_MAX \
         if r.concurrency > CURL_PARALLEL_MAX else ""
     return Plan(["curl", "--parallel", "--parallel-immediate", "--parallel-max", str(conc),
-                 "--create-dirs", "--fail", "--silent", "--show-error", "--config", cfg],
+                 # --silent does not stop curl 7.88's parallel progress meter; this does.
+                 "--create-dirs", "--fail", "--no-progress-meter", "--show-error", "--config", cfg],
                 out, s.dataset["entries"], s.dataset["bytes"], conc, note=note)
 
 
@@ -200,7 +202,7 @@ def wrk_plan(s: Setup, r: Regime) -> Plan:
     conc = max(r.concurrency, s.wrk_threads)
     return Plan(["wrk", "-t", str(s.wrk_threads), "-c", str(conc), "-d", "%ds" % s.wrk_seconds,
                  "--timeout", "30s", "-s", os.path.join(HERE, "wrk_paths.lua"), r.base_url, "--",
-                 os.path.join(s.data, "manifest.txt")],
+                 os.path.join(s.data, "manifest.txt"), str(s.wrk_threads)],
                 None, 0, 0, conc,
                 note="%d s at %d connections; no writes; MB/s includes headers"
                      % (s.wrk_seconds, conc))
@@ -379,6 +381,10 @@ def run_one(s: Setup, name: str, plan: Plan, r: Regime, round_no: int, timeout_s
                        self_elapsed_s=summary.get("elapsed_s"), self_ok=summary.get("ok"),
                        self_failed=summary.get("failed"))
         wipe(plan.out_dir)  # do not leave 6 GB behind
+    if not rec["verified"]:
+        # The last words of a failed run, for the table (the whole log stays in logs/).
+        lines = [l.strip() for l in open(prefix + ".err", errors="replace") if l.strip()]
+        rec["stderr_tail"] = lines[-1][:160] if lines else ""
     secs = rec["rate_s"] or 1e-9
     rec["images_per_s"] = round(rec["files"] / secs, 1)
     rec["mb_per_s"] = round(rec["bytes"] / secs / 1e6, 2)

@@ -40,6 +40,7 @@ def main() -> int:
         output_format="files",
         resize_mode="no",
         encode_format="png",
+        encode_quality=9,  # png: compression level 0-9 (unused: nothing is re-encoded)
         disable_all_reencoding=True,
         processes_count=a.processes,
         thread_count=a.threads,
@@ -50,7 +51,9 @@ def main() -> int:
         retries=0,
         timeout=60,
         enable_wandb=False,
-        incremental_mode="overwrite",
+        # "overwrite" removes the folder, then fails to make _tmp/ in it (1.47.0); the harness wipes
+        # the output before each run anyway.
+        incremental_mode="incremental",
         disallowed_header_directives=[],
     )
     return 0

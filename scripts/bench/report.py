@@ -71,7 +71,10 @@ def summarise(records: list[dict]) -> dict[tuple[int, str], dict]:
 def failure_text(r: dict) -> str:
     if r.get("timed_out"):
         return "timed out after %.0f s" % r["wall_s"]
-    return "exit %s, %s of %s images stored" % (r.get("exit_code"), r.get("files"), r.get("entries"))
+    text = "exit %s, %s of %s images stored" % (r.get("exit_code"), r.get("files"), r.get("entries"))
+    if r.get("stderr_tail"):
+        text += " (stderr: `%s`)" % r["stderr_tail"].replace("`", "'").replace("|", "\\|")
+    return text
 
 
 def fmt(v: Optional[float], digits: int = 0) -> str:
@@ -111,34 +114,49 @@ def table(rows: dict, latency: int) -> str:
     return "\n".join(out)
 
 
+def short_label(name: str, row: dict) -> str:
+    """The label without its parenthesis, except where it tells two rows apart."""
+    return row["label"].split(" (")[0] + (" (Flink)" if name == "massfetch-flink" else "")
+
+
 def chart(rows: dict, latencies: list[int], path: str, title: str) -> None:
+    import textwrap
+
     import matplotlib
     matplotlib.use("Agg")  # no display on servers and CI
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(latencies), figsize=(6.5 * len(latencies), 4.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(latencies), figsize=(6.5 * len(latencies), 5.0), squeeze=False)
     for ax, lat in zip(axes[0], latencies):
         names = [n for n in ORDER if (lat, n) in rows and rows[(lat, n)]["images_per_s"]]
+        missing = [short_label(n, rows[(lat, n)]) for n in ORDER
+                   if (lat, n) in rows and not rows[(lat, n)]["images_per_s"]]
         labels, values, lo, hi, colors = [], [], [], [], []
         for n in names:
             row = rows[(lat, n)]
             v = row["images_per_s"]
-            labels.append(row["label"].split(" (")[0] + (" (Flink)" if n == "massfetch-flink" else "")
-                          + ("" if row["verified"] else " ✗"))
+            labels.append(short_label(n, row) + ("" if row["verified"] else " (not verified)"))
             values.append(v)
             lo.append(v - min(row["images_per_s_all"]))
             hi.append(max(row["images_per_s_all"]) - v)
             colors.append("#1f77b4" if n.startswith("massfetch") else
                           "#bbbbbb" if n == "wrk" else "#ff7f0e")
-        y = range(len(values))
-        ax.barh(list(y), values, xerr=[lo, hi], color=colors, capsize=3)
-        ax.set_yticks(list(y), labels)
+        y = list(range(len(values)))
+        ax.barh(y, values, xerr=[lo, hi], color=colors, capsize=3)
+        ax.set_yticks(y, labels)
         ax.invert_yaxis()
-        ax.set_xlabel("images/s (median; bars: min–max of runs; wrk: requests/s)")
+        # Log scale: wrk (no writes) and the slowest tools are orders of magnitude apart (and
+        # a log axis needs at least one positive value).
+        if values:
+            ax.set_xscale("log")
+        ax.set_xlabel("images/s, log scale (median; whiskers: min–max; wrk: requests/s)")
         ax.set_title("no added latency" if lat == 0 else "%d ms added per request" % lat)
         for i, v in enumerate(values):
             ax.text(v, i, " %s" % fmt(v), va="center", fontsize=8)
-    fig.suptitle(title, fontsize=10)
+        if missing:
+            ax.text(0.99, 0.01, "no figures: " + ", ".join(missing), transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=8, color="#aa0000")
+    fig.suptitle("\n".join(textwrap.wrap(title, 150)), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -173,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         parts.append("#### %s\n\n%s" % ("No added latency" if lat == 0 else
                                          "%d ms added per request (in nginx)" % lat,
                                          table(rows, lat)))
-    title = a.header.strip().splitlines()[0][:140] if a.header.strip() else "massfetch benchmark"
+    title = a.header.strip().splitlines()[0] if a.header.strip() else "massfetch benchmark"
     chart(rows, latencies, a.chart, title.replace("**", ""))
     parts.append("![images/s per contender](%s)" % (a.chart_link or os.path.basename(a.chart)))
     block = "\n\n".join(parts) + "\n"

@@ -1,7 +1,7 @@
 -- wrk script for the benchmark: GET the manifest's paths in turn (the server's ceiling on the
 -- same URLs the downloaders fetch; wrk reads and discards bodies, it writes nothing).
--- Usage: wrk -s wrk_paths.lua URL -- PATHS_FILE
--- Each thread starts at a different offset, so threads do not request the same path together.
+-- Usage: wrk -t T -s wrk_paths.lua URL -- PATHS_FILE T
+-- Thread k of T starts at k/T of the list, so threads do not request the same paths together.
 -- done() prints one line "WRK_JSON {...}" with the totals the harness parses.
 
 local threads = {}
@@ -21,8 +21,8 @@ function init(args)
   end
   f:close()
   assert(#paths > 0, "no paths in " .. args[1])
-  -- Spread the threads' start points over the list.
-  index = math.floor(#paths * tonumber(offset or 0) / 64) % #paths
+  local nthreads = math.max(1, tonumber(args[2]) or 1)
+  index = math.floor(#paths * tonumber(offset or 0) / nthreads) % #paths
 end
 
 function request()

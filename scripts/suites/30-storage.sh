@@ -33,6 +33,8 @@ EOF
 fi
 
 need_apt curl python3 coreutils
+# The real interpreter, resolved once: a version-manager shim costs a process tree per call.
+py="$(python3 -c 'import sys; print(sys.executable)')"
 
 work="$MASSFETCH_ROOT/.run/storage-suite"
 emu="$MASSFETCH_ROOT/scripts/storage-emulators.sh"
@@ -78,7 +80,7 @@ check "mvn store tests exit 0" test "$mvn_rc" -eq 0
 
 # junit_counts CLASS: prints "tests skipped failures errors" from the class's surefire report.
 junit_counts() {
-  python3 - "$reports/TEST-massfetch.sink.$1.xml" <<'EOF'
+  "$py" - "$reports/TEST-massfetch.sink.$1.xml" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 try:
     s = ET.parse(sys.argv[1]).getroot()
@@ -110,7 +112,7 @@ if [ ! -x "$massfetch" ]; then
 fi
 
 s3_auth=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY")
-urlenc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+urlenc() { "$py" -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 
 # store_put STORE FILE NAME / store_get STORE NAME (to stdout; fails if absent) /
 # store_list STORE PREFIX (names, one a line) / store_version STORE NAME (changes on every write).
@@ -124,7 +126,7 @@ store_put() {
 }
 store_get() {
   case "$1" in
-    gcs) curl -sSf "$MASSFETCH_TEST_GCS_ENDPOINT/storage/v1/b/$bucket/o/$(urlenc "$2")?alt=media" ;;
+    gcs) curl -sSf "$MASSFETCH_TEST_GCS_ENDPOINT/storage/v1/b/$bucket/o/${2//\//%2F}?alt=media" ;;
     s3) curl -sSf "${s3_auth[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
           "$MASSFETCH_TEST_S3_ENDPOINT/$bucket/$2" ;;
   esac
@@ -132,10 +134,10 @@ store_get() {
 store_list() {
   case "$1" in
     gcs) curl -sSf "$MASSFETCH_TEST_GCS_ENDPOINT/storage/v1/b/$bucket/o?maxResults=10000&prefix=$(urlenc "$2")" \
-           | python3 -c 'import json,sys; [print(i["name"]) for i in json.load(sys.stdin).get("items",[])]' ;;
+           | "$py" -c 'import json,sys; [print(i["name"]) for i in json.load(sys.stdin).get("items",[])]' ;;
     s3) curl -sSf "${s3_auth[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
           "$MASSFETCH_TEST_S3_ENDPOINT/$bucket?list-type=2&max-keys=1000&prefix=$(urlenc "$2")" \
-          | python3 -c '
+          | "$py" -c '
 import sys, xml.etree.ElementTree as ET
 ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 for c in ET.parse(sys.stdin).getroot().iter(ns + "Key"): print(c.text)' ;;
@@ -144,19 +146,19 @@ for c in ET.parse(sys.stdin).getroot().iter(ns + "Key"): print(c.text)' ;;
 store_version() {
   case "$1" in
     gcs) curl -sSf "$MASSFETCH_TEST_GCS_ENDPOINT/storage/v1/b/$bucket/o/$(urlenc "$2")" \
-           | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])' ;;
+           | "$py" -c 'import json,sys; print(json.load(sys.stdin)["generation"])' ;;
     s3) curl -sSf -I "${s3_auth[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
           "$MASSFETCH_TEST_S3_ENDPOINT/$bucket/$2" | tr -d '\r' | grep -i '^last-modified:' ;;
   esac
 }
 # summary_field STORE RESULTS_PREFIX FIELD: a number from summary.json on the store.
 summary_field() {
-  store_get "$1" "$2/summary.json" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$3', -1))"
+  store_get "$1" "$2/summary.json" | "$py" -c "import json,sys; print(json.load(sys.stdin).get('$3', -1))"
 }
 # error_count STORE RESULTS_PREFIX CLASS: how many entries failed with CLASS.
 error_count() {
   store_get "$1" "$2/summary.json" \
-    | python3 -c "import json,sys; print(json.load(sys.stdin).get('errors', {}).get('$3', 0))"
+    | "$py" -c "import json,sys; print(json.load(sys.stdin).get('errors', {}).get('$3', 0))"
 }
 # results_lines STORE RESULTS_PREFIX: result records across the results-*.jsonl shards on the store.
 results_lines() {
@@ -166,8 +168,29 @@ results_lines() {
   done
   echo "$n"
 }
-# objects_match STORE OUT_PREFIX MANIFEST: every manifest path is stored byte-exact (MD5).
+# objects_match STORE OUT_PREFIX LIST: every path in LIST is stored under OUT_PREFIX byte-exact
+# (MD5 of the object read back through the store's API vs. the origin's file).
 objects_match() {
+  if [ "$1" = gcs ]; then
+    "$py" - "$MASSFETCH_TEST_GCS_ENDPOINT" "$bucket" "$2" "$3" "$work/images" <<'EOF'
+import hashlib, sys, urllib.error, urllib.parse, urllib.request
+endpoint, bucket, prefix, listing, images = sys.argv[1:]
+bad = 0
+for path in filter(None, (l.strip() for l in open(listing))):
+    name = urllib.parse.quote(prefix + "/" + path, safe="")
+    try:
+        with urllib.request.urlopen(f"{endpoint}/storage/v1/b/{bucket}/o/{name}?alt=media", timeout=30) as r:
+            stored = hashlib.md5(r.read()).hexdigest()
+    except urllib.error.HTTPError:
+        stored = None
+    if stored != hashlib.md5(open(f"{images}/{path}", "rb").read()).hexdigest():
+        bad += 1
+        if bad <= 3:
+            print(f"  mismatch or missing: {prefix}/{path}")
+sys.exit(1 if bad else 0)
+EOF
+    return
+  fi
   local bad=0 path
   while IFS= read -r path; do
     [ -n "$path" ] || continue
@@ -179,6 +202,7 @@ objects_match() {
   done <"$3"
   [ "$bad" -eq 0 ]
 }
+
 rc=0 took=0
 run_massfetch() {
   local name="$1"; shift
@@ -195,7 +219,7 @@ run_massfetch() {
 }
 
 log "generating $count images"
-python3 "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$work/images" --count "$count" \
+"$py" "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$work/images" --count "$count" \
   --manifest "$work/manifest.txt" --seed 30 >&2
 base_url="$("$origin" start --root "$work/images" --run-dir "$work/origin" --access-log)"
 access_log="$work/origin/access.log"
@@ -265,7 +289,7 @@ for store in gcs s3; do
   log "$store outage run: $stored_at_stop objects stored when the store stopped; exit $rc4"
   summary4="$work/results-$store-4/summary.json"
   if [ -f "$summary4" ]; then
-    read -r total4 ok4 failed4 store_err4 <<<"$(python3 -c '
+    read -r total4 ok4 failed4 store_err4 <<<"$("$py" -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 print(s["total"], s["ok"], s["failed"], s.get("errors", {}).get("store_error", 0))' "$summary4")"
@@ -273,7 +297,7 @@ print(s["total"], s["ok"], s["failed"], s.get("errors", {}).get("store_error", 0
     check "$store outage run: one result per entry, failures are store_error only" \
       test "$total4" -eq "$count" -a "$failed4" -eq "$store_err4"
     : >"$work/ok-keys.txt"
-    cat "$work/results-$store-4"/results-*.jsonl | python3 -c '
+    cat "$work/results-$store-4"/results-*.jsonl | "$py" -c '
 import json, sys
 for line in sys.stdin:
     r = json.loads(line)

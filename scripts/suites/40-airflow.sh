@@ -3,7 +3,8 @@
 # venv (scripts/airflow.sh setup) and a fresh SQLite AIRFLOW_HOME:
 #   (a) pytest: the DAG folder imports cleanly, graph, params, options and the check's message;
 #   (b) `airflow dags test massfetch` on the DirectRunner against nginx: images stored, check passes;
-#   (c) the same output again: every image skipped, not one request sent to the origin;
+#   (c) the same DAG run again: every image skipped, not one request sent to the origin, and
+#       the results folder holds only this attempt's records;
 #   (d) a manifest of mostly missing images, read from an Airflow Variable holding {{ ds }}: the
 #       check task fails the run with the documented message;
 #   (e) runner=FlinkRunner against the local Flink cluster (scripts/flink-cluster.sh).
@@ -38,6 +39,7 @@ airflow_sh="$MASSFETCH_ROOT/scripts/airflow.sh"
 origin="$MASSFETCH_ROOT/scripts/origin.sh"
 flink_cluster="$MASSFETCH_ROOT/scripts/flink-cluster.sh"
 origin_run="$work/origin"
+flink_run="$work/flink"
 access_log="$origin_run/access.log"
 jar_dir="${AIRFLOW_SUITE_JAR_DIR:-}"
 # One DAG run must never hang the test run (timeout signals its whole process group: the Airflow
@@ -48,7 +50,7 @@ flink_started=0
 cleanup() {
   "$origin" stop --run-dir "$origin_run" >/dev/null 2>&1 || true
   if [ "$flink_started" = 1 ]; then
-    "$flink_cluster" stop >/dev/null 2>&1 || true
+    "$flink_cluster" stop --run-dir "$flink_run" >/dev/null 2>&1 || true
   fi
   if [ "${AIRFLOW_SUITE_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
     rm -rf "$work"
@@ -148,14 +150,18 @@ else
   check "(b) stored bytes equal the origin's" diff -rq --exclude=_results --exclude=manifest.txt "$work/images" "$out"
 
   # (c) ---------------------------------------------------------------------------------------
+  # The same DAG run again (same logical date, so the same results folder), as a clear or a retry
+  # does. A stray shard stands in for an earlier attempt's results with another shard count.
+  echo '{"stale": true}' >"$results/results-00099-of-00100.jsonl"
   before="$(image_requests)"
-  dag_test direct-rerun 2026-11-24 "$(conf manifest="$work/manifests/good.txt" base_url="$base_url" output="$out")"
+  dag_test direct-rerun 2026-11-25 "$(conf manifest="$work/manifests/good.txt" base_url="$base_url" output="$out")"
   [ "$rc" -eq 0 ] || show_failure direct-rerun
-  rerun="$out/_results/2026-11-24"
-  check "(c) re-run over the same output succeeds" [ "$rc" -eq 0 ]
+  check "(c) re-run of the same DAG run succeeds" [ "$rc" -eq 0 ]
   check "(c) re-run skipped all $count stored images" \
-    [ "$(summary_field "$rerun" skipped)/$(summary_field "$rerun" ok)" = "$count/0" ]
+    [ "$(summary_field "$results" skipped)/$(summary_field "$results" ok)" = "$count/0" ]
   check "(c) re-run sent no image request to the origin" [ "$(image_requests)" -eq "$before" ]
+  check "(c) the results folder holds only the re-run's $count records (earlier shards removed)" \
+    [ "$(cat "$results"/results-*.jsonl | grep -c .)" -eq "$count" ]
 
   # (d) ---------------------------------------------------------------------------------------
   # The manifest comes from an Airflow Variable holding {{ ds }}: the param default reads it and
@@ -190,15 +196,15 @@ elif [ ! -x "$flink_cluster" ]; then
 elif ! ensure_jar flink; then
   fail "(e) massfetch-flink.jar exists or builds"
 else
-  if ! "$flink_cluster" status >/dev/null 2>&1; then
-    flink_started=1
-  fi
-  flink_out="$("$flink_cluster" start 2>"$work/logs/flink-cluster.err" | tail -n 1)" || true
-  # The cluster script prints its REST address; fall back to the documented default.
-  flink_master="${MASSFETCH_FLINK_MASTER:-$(printf '%s' "$flink_out" | sed -E 's#^https?://##; s#/.*$##')}"
-  [[ "$flink_master" =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] || flink_master="localhost:8081"
-  if ! wait_http "http://$flink_master/overview" 120; then
-    fail "(e) Flink cluster answers at $flink_master"
+  # A cluster of our own (own run dir, free port, one TaskManager with 2 slots): the suite never
+  # touches a cluster someone else runs, and stops exactly what it started.
+  flink_started=1
+  flink_url="$("$flink_cluster" start --run-dir "$flink_run" --port 0 --taskmanagers 1 --slots 2 \
+    2>"$work/logs/flink-cluster.err" | tail -n 1)" || true
+  flink_master="${flink_url#http://}"
+  flink_master="${flink_master%/}"
+  if [ -z "$flink_master" ] || ! wait_http "http://$flink_master/overview" 120; then
+    fail "(e) local Flink cluster starts (scripts/flink-cluster.sh start) and answers at '$flink_master'"
     tail -n 20 "$work/logs/flink-cluster.err"
   else
     out_flink="$work/out-flink"

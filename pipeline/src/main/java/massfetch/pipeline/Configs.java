@@ -23,12 +23,32 @@ final class Configs {
             .setMaxObjectBytes(o.getMaxObjectBytes())
             .setAcceptAnyContent(o.getAcceptAnyContent())
             .setSkipExisting(o.getSkipExisting())
-            .setHeaders(o.getHeader() != null ? List.copyOf(o.getHeader()) : List.of());
+            .setHeaders(o.getHeader() != null ? List.copyOf(o.getHeader()) : List.of())
+            .setHeadersFromEnv(o.getHeaderFromEnv() != null ? List.copyOf(o.getHeaderFromEnv()) : List.of())
+            .setAllowedHosts(allowedHosts(o));
     // --userAgent belongs to Beam's PipelineOptions; its default names Beam, not us.
     if (o.getUserAgent() != null && !o.getUserAgent().isBlank() && !o.getUserAgent().startsWith("Apache_Beam")) {
       b.setUserAgent(o.getUserAgent());
     }
     return b.build();
+  }
+
+  /** --allowedHosts, or the host of --baseUrl, or (neither given) any host. */
+  static List<String> allowedHosts(MassfetchOptions o) {
+    if (o.getAllowedHosts() != null && !o.getAllowedHosts().isEmpty()) {
+      return List.copyOf(o.getAllowedHosts());
+    }
+    if (o.getBaseUrl() != null) {
+      try {
+        String host = java.net.URI.create(o.getBaseUrl()).getHost();
+        if (host != null) {
+          return List.of(host);
+        }
+      } catch (IllegalArgumentException e) {
+        // OptionsCheck reports a bad --baseUrl on its own.
+      }
+    }
+    return List.of();
   }
 
   static SinkConfig sink(MassfetchOptions o) {

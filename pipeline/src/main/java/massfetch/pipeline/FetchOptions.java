@@ -85,4 +85,16 @@ public interface FetchOptions extends PipelineOptions {
   List<String> getHeader();
 
   void setHeader(List<String> value);
+
+  @Description("Extra request header whose value is read from an environment variable on each worker,"
+      + " Name:ENV_VAR (keeps tokens out of the job's options); repeatable.")
+  List<String> getHeaderFromEnv();
+
+  void setHeaderFromEnv(List<String> value);
+
+  @Description("Hosts requests may go to (comma-separated; *.example.com for subdomains), checked on"
+      + " every redirect too. Default: the host of --baseUrl when given, else any host.")
+  List<String> getAllowedHosts();
+
+  void setAllowedHosts(List<String> value);
 }

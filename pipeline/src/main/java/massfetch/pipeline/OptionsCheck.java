@@ -32,9 +32,29 @@ final class OptionsCheck {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
+    checkHeaderEnv(o);
     if (o.getGroupSize() < 1 || o.getMinGroups() < 1) {
       throw new UserError("--groupSize and --minGroups must be at least 1");
     }
+  }
+
+  /** When the workers run in this JVM, their header variables must be set here. */
+  private static void checkHeaderEnv(MassfetchOptions o) throws UserError {
+    if (o.getHeaderFromEnv() == null || !runsInThisJvm(o)) {
+      return;
+    }
+    for (String h : o.getHeaderFromEnv()) {
+      int colon = h.indexOf(':');
+      String variable = colon > 0 ? h.substring(colon + 1).trim() : "";
+      if (!variable.isEmpty() && System.getenv(variable) == null) {
+        throw new UserError("--headerFromEnv names " + variable + ", which is not set in the environment");
+      }
+    }
+  }
+
+  private static boolean runsInThisJvm(MassfetchOptions o) {
+    // The DirectRunner's workers are this JVM; a cluster's workers have their own environment.
+    return o.getRunner().getSimpleName().equals("DirectRunner");
   }
 
   private static void checkBaseUrl(String baseUrl) throws UserError {

@@ -30,6 +30,7 @@ final class EntryFetcher {
   private final ObjectSink sink;
   private final RetryPolicy retry;
   private final ScheduledExecutorService timer;
+  private final HostPolicy hosts;
 
   EntryFetcher(
       FetchConfig config,
@@ -42,6 +43,7 @@ final class EntryFetcher {
     this.sink = sink;
     this.retry = retry;
     this.timer = timer;
+    this.hosts = new HostPolicy(config.allowedHosts());
   }
 
   CompletableFuture<FetchResult> fetch(FetchRequest request) {
@@ -78,6 +80,11 @@ final class EntryFetcher {
     }
 
     private void get(String url) {
+      if (!hosts.allows(url)) {
+        // Checked before every request, redirects included; the URL is the manifest's or a hop's.
+        finish(failed(0, ErrorClass.DISALLOWED_HOST, "host not in --allowedHosts: " + hostOf(url)));
+        return;
+      }
       requests++;
       http.get(url).whenComplete((outcome, error) -> {
         if (error != null) {
@@ -242,6 +249,14 @@ final class EntryFetcher {
               .setAttempts(requests)
               .setElapsedMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos))
               .build());
+    }
+  }
+
+  private static String hostOf(String url) {
+    try {
+      return String.valueOf(URI.create(url).getHost());
+    } catch (IllegalArgumentException e) {
+      return "(unreadable)";
     }
   }
 

@@ -45,6 +45,15 @@ public abstract class FetchConfig implements Serializable {
   /** Extra request headers as {@code Name: Value}; values are secrets and never logged. */
   public abstract List<String> headers();
 
+  /** Extra request headers as {@code Name:ENV_VAR}, the value read on the worker; never logged. */
+  public abstract List<String> headersFromEnv();
+
+  /**
+   * Hosts requests may go to, checked on every request and redirect hop; {@code *.example.com}
+   * matches subdomains. Empty: any host.
+   */
+  public abstract List<String> allowedHosts();
+
   public static Builder builder() {
     return new AutoValue_FetchConfig.Builder()
         .setMaxInFlight(256)
@@ -60,7 +69,9 @@ public abstract class FetchConfig implements Serializable {
         .setAcceptAnyContent(false)
         .setSkipExisting(true)
         .setUserAgent(UserAgent.DEFAULT)
-        .setHeaders(List.of());
+        .setHeaders(List.of())
+        .setHeadersFromEnv(List.of())
+        .setAllowedHosts(List.of());
   }
 
   public abstract Builder toBuilder();
@@ -101,6 +112,10 @@ public abstract class FetchConfig implements Serializable {
 
     public abstract Builder setHeaders(List<String> headers);
 
+    public abstract Builder setHeadersFromEnv(List<String> headersFromEnv);
+
+    public abstract Builder setAllowedHosts(List<String> hosts);
+
     abstract FetchConfig autoBuild();
 
     public FetchConfig build() {
@@ -114,6 +129,10 @@ public abstract class FetchConfig implements Serializable {
       check(c.initialBackoffMs() >= 0 && c.maxBackoffMs() >= 0, "backoff must not be negative");
       for (String h : c.headers()) {
         check(h.indexOf(':') > 0, "header must look like Name:Value (value not shown)");
+      }
+      for (String h : c.headersFromEnv()) {
+        int colon = h.indexOf(':');
+        check(colon > 0 && colon < h.length() - 1, "headerFromEnv must look like Name:ENV_VAR, got '" + h + "'");
       }
       return c;
     }

@@ -33,9 +33,26 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class HttpFetcher implements AutoCloseable {
   private final HttpClient client;
   private final FetchConfig config;
+  private final java.util.List<String[]> headers = new java.util.ArrayList<>();
 
   HttpFetcher(FetchConfig config) {
     this.config = config;
+    for (String header : config.headers()) {
+      int colon = header.indexOf(':');
+      headers.add(new String[] {header.substring(0, colon).trim(), header.substring(colon + 1).trim()});
+    }
+    for (String header : config.headersFromEnv()) {
+      // Read on the worker, so a token never travels in the pipeline's options.
+      int colon = header.indexOf(':');
+      String name = header.substring(0, colon).trim();
+      String variable = header.substring(colon + 1).trim();
+      String value = System.getenv(variable);
+      if (value == null) {
+        throw new IllegalStateException(
+            "environment variable " + variable + " (for header " + name + ") is not set on this worker");
+      }
+      headers.add(new String[] {name, value});
+    }
     QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 8));
     threads.setName("massfetch-http");
     threads.setDaemon(true);
@@ -72,9 +89,8 @@ final class HttpFetcher implements AutoCloseable {
       done.complete(HttpOutcome.failure(0, ErrorClass.INVALID_ENTRY, false, "bad URL: " + e.getMessage()));
       return done;
     }
-    for (String header : config.headers()) {
-      int colon = header.indexOf(':');
-      request.headers(h -> h.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim()));
+    if (!headers.isEmpty()) {
+      request.headers(h -> headers.forEach(nv -> h.put(nv[0], nv[1])));
     }
     request.send(new BodyCollector(config.maxObjectBytes(), done));
     return done;

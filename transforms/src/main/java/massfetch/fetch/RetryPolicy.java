@@ -57,10 +57,13 @@ final class RetryPolicy {
       return null;
     }
     String v = value.trim();
-    try {
-      return Math.multiplyExact(Long.parseLong(v), 1000L);
-    } catch (NumberFormatException | ArithmeticException e) {
-      // Not delay-seconds: try the HTTP-date form below.
+    if (v.chars().allMatch(Character::isDigit)) {
+      // Delay-seconds; a value too large for milliseconds is "very long", which the cap then bounds.
+      try {
+        return Math.multiplyExact(Long.parseLong(v), 1000L);
+      } catch (NumberFormatException | ArithmeticException e) {
+        return Long.MAX_VALUE;
+      }
     }
     try {
       ZonedDateTime when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);

@@ -108,7 +108,8 @@ public final class GcsSink implements ObjectSink {
     while (host.endsWith("/")) {
       host = host.substring(0, host.length() - 1);
     }
-    return host.endsWith("/storage/v1") ? host.substring(0, host.length() - "/storage/v1".length()) : host;
+    String api = "/storage/v1";
+    return host.endsWith(api) ? host.substring(0, host.length() - api.length()) : host;
   }
 
   @Override
@@ -176,7 +177,7 @@ public final class GcsSink implements ObjectSink {
   /** Maps a client error to the sink contract: retry, fail the entry, or fail the bundle. */
   static RuntimeException classify(BaseServiceException e, String uri) {
     int code = e.getCode();
-    String message = "GCS " + (code > 0 ? code + " " : "") + describe(e) + " writing " + uri;
+    String message = "GCS " + (code > 0 ? code + " " : "") + describe(e) + " at " + uri;
     if (code == 401 || code == 403) {
       return new StoreUnavailableException(message, e);
     }

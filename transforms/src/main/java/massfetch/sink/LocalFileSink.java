@@ -38,7 +38,8 @@ public final class LocalFileSink implements ObjectSink {
   @Override
   public CompletableFuture<Boolean> exists(String key) {
     // A stat is cheap and never blocks for long on a local disk: answer on the caller's thread.
-    return CompletableFuture.completedFuture(Files.exists(pathOf(key)));
+    // Only a file is a stored object: a folder that happens to have the key's name is not.
+    return CompletableFuture.completedFuture(Files.isRegularFile(pathOf(key)));
   }
 
   @Override
@@ -56,10 +57,14 @@ public final class LocalFileSink implements ObjectSink {
     Path temp = null;
     try {
       Files.createDirectories(target.getParent());
+      if (Files.isDirectory(target)) {
+        throw new StoreException("a folder already has the name " + target, false, null);
+      }
       if (!overwrite && Files.exists(target)) {
         return PutOutcome.ALREADY_EXISTS;
       }
-      temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
+      // Not derived from the file name, so a name near the file system's limit still fits.
+      temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
       Files.write(temp, bytes);
       if (overwrite) {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -76,7 +81,7 @@ public final class LocalFileSink implements ObjectSink {
       throw new StoreUnavailableException("permission denied writing " + target, e);
     } catch (FileSystemException e) {
       if (isOutOfSpace(e)) {
-        throw new StoreUnavailableException("no space left writing " + target, e);
+        throw new StoreUnavailableException("cannot write " + target + ": " + e.getReason(), e);
       }
       throw new StoreException(describe(e), false, e);
     } catch (IOException e) {
@@ -98,9 +103,10 @@ public final class LocalFileSink implements ObjectSink {
     return path;
   }
 
+  /** Faults that no other object can escape: the disk is full or mounted read-only. */
   private static boolean isOutOfSpace(IOException e) {
     String message = e.getMessage();
-    return message != null && message.contains("No space left");
+    return message != null && (message.contains("No space left") || message.contains("Read-only file system"));
   }
 
   private static String describe(IOException e) {

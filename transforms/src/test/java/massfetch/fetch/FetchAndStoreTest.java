@@ -173,6 +173,22 @@ class FetchAndStoreTest {
     assertFalse(Files.exists(output.resolve("sum/badmd5.png")));
   }
 
+  @Test
+  void givenAllowedHosts_whenUrlOrRedirectLeavesThem_thenDisallowedHostWithoutRequest() throws Exception {
+    FetchConfig onlyLocalhostName = fastConfig().toBuilder().setAllowedHosts(List.of("localhost")).build();
+    String viaName = origin.baseUrl().replace("127.0.0.1", "localhost");
+    List<FetchRequest> requests = List.of(
+        request("/img/6.png", "hosts/by-ip.png", 1),
+        request("/img/6.png", "hosts/by-name.png", 2).toBuilder().setUrl(viaName + "/img/6.png").build());
+    int before = origin.hits("/img/6.png");
+
+    Map<String, FetchResult> r = runCollecting(requests, onlyLocalhostName);
+
+    assertFailed(r.get("hosts/by-ip.png"), "disallowed_host", null, 0);
+    assertOk(r.get("hosts/by-name.png"), IMAGES.get("6.png"), 1);
+    assertEquals(before + 1, origin.hits("/img/6.png"), "no request to a disallowed host");
+  }
+
   private Map<String, FetchResult> runCollecting(List<FetchRequest> requests, FetchConfig config) {
     RESULTS_SINK.clear();
     return run(requests, config);

@@ -28,6 +28,7 @@ import java.util.function.Function;
 import massfetch.sink.ObjectSink.PutOutcome;
 import massfetch.sink.StoreTestSupport.TestObject;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,10 +44,15 @@ class GcsSinkTest {
   private static String bucket;
 
   @BeforeAll
-  static void needsServer() {
+  static void findServer() {
     endpoint = StoreTestSupport.env(StoreTestSupport.GCS_ENDPOINT_VAR);
-    assumeTrue(endpoint != null, StoreTestSupport.GCS_ENDPOINT_VAR + StoreTestSupport.HOW_TO_RUN);
     bucket = StoreTestSupport.bucket();
+  }
+
+  @BeforeEach
+  void needsServer() {
+    // Per test, so each one is reported as skipped with this reason.
+    assumeTrue(endpoint != null, StoreTestSupport.GCS_ENDPOINT_VAR + StoreTestSupport.HOW_TO_RUN);
   }
 
   private static final Function<SinkConfig, ObjectSink> SINK_OPENER =

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# 50-flink.sh — massfetch on Flink 1.19 (scripts/flink-cluster.sh, scripts/massfetch):
+#   (a) a real cluster of 2 TaskManagers x 2 slots: 5,000 images at parallelism 4, every file
+#       byte-exact, one ok record per entry, the job FINISHED in /jobs/overview, Beam metrics in
+#       the REST API;
+#   (b) a TaskManager killed with SIGKILL mid-run and a new one started: the job restarts and still
+#       ends with every entry exactly once, every stored object byte-exact, nothing partial under a
+#       final name;
+#   (c) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
+# Run by scripts/test.sh, or alone: scripts/suites/50-flink.sh [--help]
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  cat <<'EOF'
+Usage: scripts/suites/50-flink.sh
+
+Starts a Flink cluster (scripts/flink-cluster.sh, free ports, run folder under
+$MASSFETCH_ROOT/.run/flink-suite) and nginx origins (scripts/origin.sh), runs massfetch on it and
+on the embedded Flink, and stops everything it started, also when a check fails or it is
+interrupted.
+Environment:
+  FLINK_SUITE_COUNT        images in part (a) (default 5000)
+  FLINK_SUITE_KILL_COUNT   images in part (b) (default 2000; from the same files)
+  FLINK_SUITE_KEEP=1       keep the work folder afterwards (default: removed when all passed)
+Prints PASS:/FAIL: lines and closes with "50-flink: N passed, N failed".
+EOF
+  exit 0
+fi
+
+need_apt python3 curl jq nginx-light libnginx-mod-http-lua
+
+count="${FLINK_SUITE_COUNT:-5000}"
+kill_count="${FLINK_SUITE_KILL_COUNT:-2000}"
+work="$MASSFETCH_ROOT/.run/flink-suite"
+massfetch="$MASSFETCH_ROOT/scripts/massfetch"
+cluster="$MASSFETCH_ROOT/scripts/flink-cluster.sh"
+origin="$MASSFETCH_ROOT/scripts/origin.sh"
+jar="$(massfetch_jar flink)"
+cluster_run="$work/cluster"
+# A run that hangs must not hang the whole test run.
+run_timeout="${FLINK_SUITE_RUN_TIMEOUT:-600}"
+suite_start=$SECONDS
+bg_pid=""
+
+cleanup() {
+  # The backgrounded launcher of part (b), if a failure left it running: only that pid (its JVM
+  # is exec'd in place, so the pid is the JVM's).
+  if [ -n "$bg_pid" ] && kill -0 "$bg_pid" 2>/dev/null; then
+    kill "$bg_pid" 2>/dev/null || true
+  fi
+  "$cluster" stop --run-dir "$cluster_run" >/dev/null 2>&1 || true
+  "$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
+  "$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
+  if [ "${FLINK_SUITE_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
+    rm -rf "$work/images" "$work"/out-*
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$cluster" stop --run-dir "$cluster_run" >/dev/null 2>&1 || true
+"$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
+"$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
+rm -rf "$work"
+mkdir -p "$work/logs"
+
+log "generating $count images"
+python3 "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$work/images" --count "$count" \
+  --manifest "$work/all.txt" --seed 50 >&2
+head -n "$kill_count" "$work/all.txt" >"$work/kill.txt"
+base_url="$("$origin" start --root "$work/images" --run-dir "$work/origin")"
+# Part (b) needs a run that is still fetching when the kill lands: 100 ms per request and a small
+# in-flight limit stretch 2,000 images to tens of seconds.
+slow_url="$("$origin" start --root "$work/images" --run-dir "$work/origin-slow" --latency-ms 100)"
+
+if [ ! -f "$jar" ]; then
+  log "building $jar"
+  (cd "$MASSFETCH_ROOT" && mvn -q -B -DskipTests -pl runners/flink -am install) >&2
+fi
+
+started=$SECONDS
+rest="$("$cluster" start --taskmanagers 2 --slots 2 --port 0 --run-dir "$cluster_run")"
+master="${rest#http://}"
+log "cluster up at $rest after $((SECONDS - started)) s"
+check "cluster: 2 TaskManagers, 4 slots registered" \
+  [ "$(curl -s "$rest/overview" | jq -r '"\(.taskmanagers) \(."slots-total")"')" = "2 4" ]
+check "cluster: start again is a no-op (idempotent)" \
+  [ "$("$cluster" start --run-dir "$cluster_run" 2>/dev/null)" = "$rest" ]
+
+# job_info NAME: "jid state fetched restarts" of the newest job called NAME ("" if none yet);
+# fetched is Flink's live record count out of the FetchAndStore operator, summed over subtasks.
+job_info() {
+  python3 - "$rest" "$1" <<'PY'
+import json, re, sys, urllib.parse, urllib.request
+rest, name = sys.argv[1:3]
+def get(path):
+    with urllib.request.urlopen(rest + path, timeout=10) as r:
+        return json.load(r)
+try:
+    jobs = [j for j in get("/jobs/overview")["jobs"] if j["name"] == name]
+    if not jobs:
+        sys.exit(0)
+    job = max(jobs, key=lambda j: j["start-time"])
+    jid = job["jid"]
+    fetched = 0
+    pat = re.compile(r".*FetchAndStore[^.]*\)\)\.numRecordsOut")
+    for v in get("/jobs/" + jid)["vertices"]:
+        base = "/jobs/%s/vertices/%s/subtasks/metrics" % (jid, v["id"])
+        ids = [m["id"] for m in get(base) if pat.match(m["id"])]
+        if ids:
+            q = ",".join(urllib.parse.quote(i) for i in ids)
+            fetched = max([fetched] + [int(float(m.get("sum", 0))) for m in get(base + "?agg=sum&get=" + q)])
+    restarts = 0
+    for m in get("/jobs/%s/metrics?get=numRestarts" % jid):
+        restarts = int(float(m["value"]))
+    print(jid, job["state"], fetched, restarts)
+except Exception as e:  # REST busy: the caller polls again
+    pass
+PY
+}
+
+# run_massfetch NAME ARG...: runs the launcher with a deadline; stdout/stderr to logs/NAME.*,
+# exit status to $rc, elapsed seconds to $took.
+rc=0 took=0
+run_massfetch() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  rc=0
+  timeout -k 15 "$run_timeout" "$massfetch" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
+  took=$((SECONDS - t0))
+  log "massfetch $name: exit $rc after ${took}s"
+  [ "$rc" -eq 0 ] || { echo "--- massfetch $name (exit $rc); last lines of stderr:"; grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15; }
+}
+
+records() { cat "$1"/results-*.jsonl 2>/dev/null || true; }
+summary_is() { [ -f "$1" ] && jq -e "$2" "$1" >/dev/null; }
+
+# ---------------------------------------------------------------------------------------------
+# (a) 5,000 images on the cluster, parallelism 4.
+out_a="$work/out-a"
+job_a="massfetch-suite-a-$$"
+run_massfetch a --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" --parallelism=4 \
+  --minGroups=64 "--jobName=$job_a" "--manifest=$work/all.txt" "--baseUrl=$base_url" "--output=$out_a"
+check "(a) massfetch on the cluster exits 0 on $count images" [ "$rc" -eq 0 ]
+check "(a) every file byte-identical, nothing else stored" same_files "$work/images" "$out_a" "$work/all.txt"
+check "(a) summary total=ok=$count" \
+  summary_is "$out_a/_results/summary.json" ".total == $count and .ok == $count and .failed == 0 and .skipped == 0"
+check "(a) exactly one ok record per manifest entry" \
+  cmp -s <(sort "$work/all.txt") <(records "$out_a/_results" | jq -r 'select(.status == "ok") | .key' | sort)
+check "(a) $count records in all" [ "$(records "$out_a/_results" | grep -c .)" -eq "$count" ]
+info_a="$(job_info "$job_a")"
+jid_a="${info_a%% *}"
+check "(a) the job is FINISHED in /jobs/overview" \
+  [ "$(curl -s "$rest/jobs/overview" | jq -r --arg n "$job_a" '[.jobs[] | select(.name == $n) | .state] | last')" = FINISHED ]
+check "(a) FetchAndStore ran with parallelism 4" \
+  [ "$(curl -s "$rest/jobs/$jid_a" | jq '[.vertices[] | select(.name | test("FetchAndStore")) | .parallelism] | max')" = 4 ]
+check "(a) Flink counted $count records out of FetchAndStore" [ "$(echo "$info_a" | cut -d' ' -f3)" = "$count" ]
+check "(a) the Beam metrics are in the REST API (/jobs/<id>/accumulators)" \
+  bash -c "curl -s '$rest/jobs/$jid_a/accumulators' | grep -q 'bytes_stored' "
+if unzip -p "$jar" massfetch/pipeline/MassfetchMain.class 2>/dev/null | grep -qa FlinkRestProgress; then
+  check "(a) progress lines printed while attached to the cluster" grep -q '^progress: .* fetched' "$work/logs/a.err"
+else
+  echo "SKIP: (a) progress lines: MassfetchMain does not call FlinkRestProgress yet"
+fi
+echo "(a) measured: $(jq -r '"\(.images_per_s) images/s, \(.elapsed_s) s"' "$out_a/_results/summary.json" 2>/dev/null)" \
+  "(launcher wall time ${took}s; not asserted)"
+
+# ---------------------------------------------------------------------------------------------
+# (b) kill -9 one TaskManager mid-run, start a replacement.
+out_b="$work/out-b"
+job_b="massfetch-suite-b-$$"
+t0=$SECONDS
+timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
+  --parallelism=4 --minGroups=64 --maxInFlight=4 "--jobName=$job_b" \
+  "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_b" \
+  >"$work/logs/b.out" 2>"$work/logs/b.err" &
+bg_pid=$!
+# Wait until a fifth of the entries are fetched (Flink's live counter), then kill.
+killed_at="" seen_running=0
+deadline=$((SECONDS + run_timeout))
+while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+  read -r _ state fetched _ <<<"$(job_info "$job_b")" || true
+  if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -gt 0 ]; then
+    seen_running=1
+  fi
+  if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((kill_count / 5)) ]; then
+    killed_at="$fetched"
+    "$cluster" kill-taskmanager 1 --run-dir "$cluster_run"
+    "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
+    break
+  fi
+  sleep 1
+done
+rc=0
+wait "$bg_pid" || rc=$?
+bg_pid=""
+took=$((SECONDS - t0))
+log "massfetch b: exit $rc after ${took}s (TaskManager killed at ${killed_at:-never} fetched)"
+[ "$rc" -eq 0 ] || { echo "--- massfetch b (exit $rc):"; grep -v '^\s*at ' "$work/logs/b.err" | tail -n 15; }
+read -r jid_b state_b fetched_b restarts_b <<<"$(job_info "$job_b")" || true
+check "(b) Beam/Flink metrics were live in the REST API while the job ran" [ "$seen_running" = 1 ]
+check "(b) the kill landed mid-run (at ${killed_at:-never} of $kill_count fetched)" \
+  test -n "$killed_at" -a "${killed_at:-0}" -lt "$kill_count"
+check "(b) the job restarted (numRestarts=${restarts_b:-?}) and FINISHED" \
+  test "${restarts_b:-0}" -ge 1 -a "${state_b:-}" = FINISHED
+check "(b) massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
+check "(b) exactly one record per manifest entry" \
+  cmp -s <(sort "$work/kill.txt") <(records "$out_b/_results" | jq -r '.key' | sort)
+# An entry stored before the kill is found stored after the restart: skipped/exists, not ok.
+check "(b) every record is ok or skipped/exists" \
+  [ "$(records "$out_b/_results" | jq -s '[.[] | select(.status != "ok" and .error != "exists")] | length')" = 0 ]
+check "(b) summary total=$kill_count, failed=0" \
+  summary_is "$out_b/_results/summary.json" ".total == $kill_count and .failed == 0 and .ok + .skipped == $kill_count"
+check "(b) every object byte-exact; no file under a final name but the listed ones" python3 - "$work/images" "$out_b" "$work/kill.txt" <<'PY'
+import os, sys
+src, dst, listed = sys.argv[1:4]
+keys = [k for k in open(listed).read().split("\n") if k]
+bad = [k for k in keys if not os.path.isfile(os.path.join(dst, k))
+       or open(os.path.join(src, k), "rb").read() != open(os.path.join(dst, k), "rb").read()]
+temp, extra = [], []
+for d, _, files in os.walk(dst):
+    rel = os.path.relpath(d, dst)
+    if rel == "_results" or rel.startswith("_results" + os.sep):
+        continue
+    for f in files:
+        p = os.path.normpath(os.path.join(rel, f))
+        if f.startswith(".massfetch-tmp-"):
+            temp.append(p)   # a write cut by the kill: hidden, never under a final name
+        elif p not in set(keys):
+            extra.append(p)
+print("kill test files: %d listed, %d missing/different, %d unexpected, %d hidden temp files left by the kill"
+      % (len(keys), len(bad), len(extra), len(temp)))
+for p in (bad + extra)[:5]: print("  bad:", p)
+sys.exit(1 if bad or extra else 0)
+PY
+echo "(b) measured: restarts=${restarts_b:-?}, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_b/_results/summary.json" 2>/dev/null)" \
+  "(launcher wall time ${took}s; not asserted)"
+"$cluster" status --run-dir "$cluster_run" || true
+"$cluster" stop --run-dir "$cluster_run" >&2
+check "cluster: stop leaves none of its JVMs running" \
+  bash -c "! '$cluster' status --run-dir '$cluster_run' >/dev/null"
+
+# ---------------------------------------------------------------------------------------------
+# (c) the embedded Flink through scripts/massfetch (a few hundred images: it is the same plan).
+out_c="$work/out-c"
+head -n 300 "$work/all.txt" >"$work/embedded.txt"
+run_massfetch c --runner=FlinkRunner '--flinkMaster=[local]' --parallelism=2 \
+  "--manifest=$work/embedded.txt" "--baseUrl=$base_url" "--output=$out_c"
+check "(c) embedded Flink: exit 0" [ "$rc" -eq 0 ]
+check "(c) embedded Flink: every file byte-identical" same_files "$work/images" "$out_c" "$work/embedded.txt"
+check "(c) embedded Flink: summary total=ok=300" summary_is "$out_c/_results/summary.json" ".total == 300 and .ok == 300"
+
+echo "50-flink took $((SECONDS - suite_start)) s"
+suite_end

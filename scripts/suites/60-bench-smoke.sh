@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# 60-bench-smoke.sh — CI smoke of the benchmark harness: runs scripts/bench.sh --quick and checks
+# that it produced a table with a row per contender in each regime, a run record per contender and
+# a chart. Speed is never asserted (benchmarks are not timed tests; CI machines vary).
+# Run by scripts/test.sh, or alone: scripts/suites/60-bench-smoke.sh [--help]
+set -euo pipefail
+
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  cat <<'EOF'
+Usage: scripts/suites/60-bench-smoke.sh
+
+Runs scripts/bench.sh --quick (2,000 entries, 1 round, both regimes; docs/ untouched) in
+$MASSFETCH_ROOT/.run/bench-smoke and checks its outputs: results.md has, for each regime, one row
+per contender (the embedded-Flink row may say "not built"), runs.jsonl one record per contender and
+regime, benchmarks.png is a PNG. Prints PASS:/FAIL: lines and "60-bench-smoke: N passed, N failed".
+Environment: BENCH_SMOKE_TIMEOUT (seconds, default 1800: the first use also installs the venv, and a loaded machine is slow).
+EOF
+  exit 0
+fi
+
+work="$MASSFETCH_ROOT/.run/bench-smoke"
+contenders=(massfetch-direct massfetch-flink aiohttp-original aiohttp-bounded curl aria2c img2dataset wrk)
+# The table's first column for each contender (scripts/bench/bench.py LABELS).
+labels=("massfetch (DirectRunner)" "massfetch (embedded Flink)" "aiohttp original" "aiohttp bounded"
+        "curl --parallel" "aria2c -i" "img2dataset" "wrk (server ceiling")
+
+rm -rf "$work"
+mkdir -p "$work"
+rc=0
+started=$SECONDS
+# timeout signals bench.sh's process group; bench.sh's trap stops the origins it started.
+timeout -k 30 "${BENCH_SMOKE_TIMEOUT:-1800}" "$MASSFETCH_ROOT/scripts/bench.sh" --quick --no-docs \
+  --work "$work" >"$work/bench.out" 2>"$work/bench.err" || rc=$?
+took=$((SECONDS - started))
+check "bench.sh --quick exits 0 (took ${took}s, not asserted)" [ "$rc" -eq 0 ]
+if [ "$rc" -ne 0 ]; then
+  tail -n 20 "$work/bench.err"
+fi
+
+md="$work/results.md"
+check "results.md written" [ -s "$md" ]
+
+# rows_in REGIME_HEADING LABEL: lines of the table under the heading that start with "| LABEL".
+rows_in() {
+  awk -v h="$1" -v l="| $2" '
+    /^#### / { inside = index($0, h) > 0; next }
+    inside && index($0, l) == 1 { n++ }
+    END { print n + 0 }' "$md" 2>/dev/null
+}
+for heading in "No added latency" "100 ms added per request"; do
+  for label in "${labels[@]}"; do
+    check "table '$heading' has one row for '$label'" [ "$(rows_in "$heading" "$label")" -eq 1 ]
+  done
+done
+
+runs="$work/runs.jsonl"
+for c in "${contenders[@]}"; do
+  for ms in 0 100; do
+    check "runs.jsonl: a record for $c at $ms ms (a run, or the reason it was skipped)" python3 - "$runs" "$c" "$ms" <<'PY'
+import json, sys
+path, name, ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
+recs = [json.loads(l) for l in open(path) if l.strip()]
+mine = [r for r in recs if r["contender"] == name and r["latency_ms"] == ms]
+ok = len(mine) == 1 and ("skipped" in mine[0] or "images_per_s" in mine[0])
+if mine and "skipped" not in mine[0]:
+    r = mine[0]
+    print("   %s %d ms: %s images/s, verified=%s (not asserted)" % (name, ms, r["images_per_s"], r["verified"]))
+sys.exit(0 if ok else 1)
+PY
+  done
+done
+check "benchmarks.png is a PNG" bash -c "head -c 8 '$work/benchmarks.png' | od -An -c | grep -q 'P   N   G'"
+
+if [ "$SUITE_FAILED" -eq 0 ]; then
+  rm -rf "$work/out" "$work/inputs"
+fi
+suite_end
