@@ -104,7 +104,7 @@ airflow_env() {
 
 # init_db: creates or upgrades the SQLite metadata DB in AIRFLOW_HOME (idempotent).
 init_db() {
-  if [ ! -f "$AIRFLOW_HOME/airflow.db" ] || [ "${1:-}" = force ]; then
+  if [ ! -f "$AIRFLOW_HOME/airflow.db" ]; then
     log "initialising Airflow DB in $AIRFLOW_HOME"
     "$venv/bin/airflow" db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 \
       || { tail -n 20 "$AIRFLOW_HOME/db-migrate.log" >&2; die "airflow db migrate failed"; }
@@ -168,7 +168,7 @@ case "$cmd" in
       "$venv/bin/pip" freeze --all --exclude-editable | grep -v '^pip==\|^setuptools==\|^wheel=='
     } >"$constraints.tmp"
     mv "$constraints.tmp" "$constraints"
-    echo "$(setup_key)" >"$stamp"
+    setup_key >"$stamp"
     log "wrote $constraints"
     ;;
   *)

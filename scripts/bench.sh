@@ -12,8 +12,8 @@ Usage: scripts/bench.sh [--quick] [options]
 
 Generates the images, serves them with nginx (scripts/origin.sh), and runs every contender on the
 same manifest, alternating (round r starts with the r-th contender), R rounds, in each regime:
-  massfetch (DirectRunner), massfetch (embedded Flink: only when runners/flink/target/
-  massfetch-flink.jar is built), the original aiohttp script (a session per image, every task at
+  massfetch (DirectRunner; the same with its immutability/encodability checks off; embedded
+  Flink, only when runners/flink/target/massfetch-flink.jar is built), the original aiohttp script (a session per image, every task at
   once; on the first 2,000 entries: it runs out of file descriptors on 20,000), a bounded aiohttp
   rewrite (one session + semaphore), curl --parallel, aria2c -i, img2dataset, and wrk (the
   server's ceiling on the same paths; it writes nothing).
@@ -36,8 +36,9 @@ Options:
   --concurrency C       in-flight requests with no added latency (default 256)
   --latency-concurrency C   the same with added latency (default 2048)
   --subset N            entries the original aiohttp script runs on (default 2000)
-  --contenders LIST     comma list (default all): massfetch-direct,massfetch-flink,
-                        aiohttp-original,aiohttp-bounded,curl,aria2c,img2dataset,wrk
+  --contenders LIST     comma list (default all): massfetch-direct,massfetch-direct-noenforce,
+                        massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,
+                        img2dataset,wrk
   --wrk-seconds S       wrk's duration per run (default 15)
   --run-timeout S       a run taking longer is stopped and reported (default 3600)
   --java-opts OPTS      MASSFETCH_JAVA_OPTS for massfetch runs (default -Xmx1g)
@@ -134,7 +135,7 @@ venv="$MASSFETCH_ROOT/.venv-bench"
 data="$work/data"
 regimes=(0)
 [ "$latency_ms" -gt 0 ] && regimes+=("$latency_ms")
-[ -n "$contenders" ] || contenders="massfetch-direct,massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,img2dataset,wrk"
+[ -n "$contenders" ] || contenders="massfetch-direct,massfetch-direct-noenforce,massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,img2dataset,wrk"
 
 # make_report: results.md + benchmarks.png in the work folder from runs.jsonl and header.md, and,
 # with --docs, the same tables into docs/benchmarks.md (between its markers) + docs/benchmarks.png.

@@ -201,6 +201,10 @@ restart-strategy:
 heartbeat:
   interval: 5000
   timeout: 30000
+# A job's main() that calls System.exit() while the JobManager runs it (REST API /jars/run) would
+# end the JobManager itself; make it an exception in the user code instead.
+cluster:
+  intercept-user-system-exit: THROW
 # RPCs (task deployment, slot offers) time out after 10 s by default; on a busy shared machine
 # that alone fails and restarts jobs.
 pekko:

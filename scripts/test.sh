@@ -43,7 +43,7 @@ started=$SECONDS
 if [ "$java_tests" = 1 ]; then
   mkdir -p "$MASSFETCH_ROOT/.run"
   log "Java: build and run the unit and pipeline tests"
-  if mvn -B -ntp -Dmaven.test.failure.ignore=true install 2>&1 | tee "$MASSFETCH_ROOT/.run/maven-test.log" | grep -E "Tests run:|FAIL|BUILD|ERROR\]" ; then :; fi
+  if mvn -B -ntp -Dmaven.test.failure.ignore=true clean install 2>&1 | tee "$MASSFETCH_ROOT/.run/maven-test.log" | grep -E "Tests run:|FAIL|BUILD|ERROR\]" ; then :; fi
   # Surefire's own reports are the source of truth for the counts.
   read -r jp jf < <(python3 - <<'PY'
 import glob, xml.etree.ElementTree as ET

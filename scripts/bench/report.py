@@ -23,7 +23,7 @@ from typing import Optional
 BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
 BASELINE = "massfetch-direct"
-ORDER = ["massfetch-direct", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
+ORDER = ["massfetch-direct", "massfetch-direct-noenforce", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
          "aria2c", "img2dataset", "wrk"]
 
 
@@ -62,6 +62,7 @@ def summarise(records: list[dict]) -> dict[tuple[int, str], dict]:
             "cpu_s_per_1k": median([r.get("cpu_s_per_1k") for r in use]),
             "peak_rss_mb": median([r["peak_rss_mb"] for r in use]),
             "self_images_per_s": median([r.get("self_images_per_s") for r in use]),
+            "avg_in_flight": median([r.get("avg_in_flight") for r in use]),
             "note": first.get("note", ""),
             "failure": "" if good or not measured else failure_text(measured[-1]),
         }
@@ -101,6 +102,9 @@ def table(rows: dict, latency: int) -> str:
             notes.insert(0, "**not verified**: " + row["failure"])
         if name.startswith("massfetch") and row["self_images_per_s"]:
             notes.append("own summary: %s images/s" % fmt(row["self_images_per_s"]))
+        if row["avg_in_flight"] is not None:
+            notes.append("average in flight %s of %s" % (fmt(row["avg_in_flight"]),
+                                                         fmt(row["concurrency"])))
         if len(row["images_per_s_all"]) > 1:
             notes.append("range %s–%s" % (fmt(min(row["images_per_s_all"])),
                                           fmt(max(row["images_per_s_all"]))))
@@ -116,7 +120,8 @@ def table(rows: dict, latency: int) -> str:
 
 def short_label(name: str, row: dict) -> str:
     """The label without its parenthesis, except where it tells two rows apart."""
-    return row["label"].split(" (")[0] + (" (Flink)" if name == "massfetch-flink" else "")
+    extra = {"massfetch-flink": " (Flink)", "massfetch-direct-noenforce": " (checks off)"}
+    return row["label"].split(" (")[0] + extra.get(name, "")
 
 
 def chart(rows: dict, latencies: list[int], path: str, title: str) -> None:

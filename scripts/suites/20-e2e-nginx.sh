@@ -18,8 +18,11 @@ Usage: scripts/suites/20-e2e-nginx.sh
 End-to-end tests of scripts/massfetch against nginx (started here on a free 127.0.0.1 port, with
 the fault endpoints of scripts/origin.sh). Work files go to $MASSFETCH_ROOT/.run/e2e-nginx.
 Environment:
-  E2E_NGINX_COUNT   images in part (a) (default 20000)
-  E2E_NGINX_KEEP=1  keep the work folder afterwards (default: removed when every check passed)
+  E2E_NGINX_COUNT        images in part (a) (default 20000)
+  E2E_NGINX_KEEP=1       keep the images and outputs afterwards (default: removed when every
+                         check passed)
+  E2E_NGINX_RUN_TIMEOUT  seconds one massfetch run may take, first build included (default 900)
+  MASSFETCH              launcher to test (default scripts/massfetch)
 Prints PASS:/FAIL: lines and closes with "20-e2e-nginx: N passed, N failed".
 EOF
   exit 0

@@ -170,9 +170,9 @@ else
     >"$work/logs/variables.log" 2>&1
   out_bad="$work/out-bad"
   dag_test direct-bad 2026-11-23 "$(conf base_url="$base_url" output="$out_bad")"
-  missing=$((count - keep))
-  pct="$(python3 -c "print(f'{$missing / $count:.2%}')")"
-  expected="massfetch: $missing of $count images failed ($pct > max_failure_ratio 1.00%). Top errors: http_404=$missing. Failed entries: lines with \"status\":\"failed\" in $out_bad/_results/2026-11-23/results-*.jsonl"
+  n_missing=$((count - keep))
+  pct="$(python3 -c "print(f'{$n_missing / $count:.2%}')")"
+  expected="massfetch: $n_missing of $count images failed ($pct > max_failure_ratio 1.00%). Top errors: http_404=$n_missing. Failed entries: lines with \"status\":\"failed\" in $out_bad/_results/2026-11-23/results-*.jsonl"
   check "(d) run with mostly missing images fails (dags test exit non-zero)" [ "$rc" -ne 0 ]
   check "(d) the check task failed with the documented message" grep -qF -- "$expected" "$work/logs/direct-bad.log"
   if ! grep -qF -- "$expected" "$work/logs/direct-bad.log"; then
@@ -184,7 +184,7 @@ else
     grep -q "Process exited with return code: 0" "$work/logs/direct-bad.log"
   check "(d) the good 5% were stored" [ "$(stored_count "$out_bad")" -eq "$keep" ]
   check "(d) failed entries are in the results files" \
-    [ "$(cat "$out_bad"/_results/2026-11-23/results-*.jsonl | jq -s '[.[] | select(.status == "failed")] | length')" -eq "$missing" ]
+    [ "$(cat "$out_bad"/_results/2026-11-23/results-*.jsonl | jq -s '[.[] | select(.status == "failed")] | length')" -eq "$n_missing" ]
   "$airflow_sh" cli variables delete massfetch_manifest >>"$work/logs/variables.log" 2>&1 || true
 fi
 

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.FileSystems;
+import massfetch.sink.FileSystemsSetup;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -33,7 +33,8 @@ public final class MassfetchMain {
     MassfetchOptions options;
     try {
       options = PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).withValidation().as(MassfetchOptions.class);
-      FileSystems.setDefaultPipelineOptions(options);
+      FileSystemsSetup.configure(options, options.getGcsEndpoint(), options.getGcsProject(),
+          options.getS3Endpoint(), options.getS3Region(), options.getS3PathStyle());
       OptionsCheck.check(options);
       new ResultsLocation(options.getResults()).clearPrevious();
     } catch (UserError | IllegalArgumentException e) {
@@ -89,10 +90,20 @@ public final class MassfetchMain {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     boolean direct = all.stream().noneMatch(a -> a.startsWith("--runner="))
         || all.stream().anyMatch(a -> a.equals("--runner=DirectRunner") || a.endsWith(".DirectRunner"));
-    if (direct && all.stream().noneMatch(a -> a.startsWith("--blockOnRun"))) {
-      all.add("--blockOnRun=false");
+    if (direct) {
+      addDefault(all, "--blockOnRun", "false");
+      // The DirectRunner re-encodes every element to catch pipeline-authoring bugs; our tests keep
+      // these checks on, a production run does not need to pay for them.
+      addDefault(all, "--enforceImmutability", "false");
+      addDefault(all, "--enforceEncodability", "false");
     }
     return all.toArray(new String[0]);
+  }
+
+  private static void addDefault(List<String> args, String option, String value) {
+    if (args.stream().noneMatch(a -> a.equals(option) || a.startsWith(option + "="))) {
+      args.add(option + "=" + value);
+    }
   }
 
   private static void printHelp(PrintStream out) {
@@ -109,9 +120,23 @@ public final class MassfetchMain {
     out.println("Runner: --runner=DirectRunner (default) or --runner=FlinkRunner --flinkMaster=[local]|host:port");
   }
 
+  private static final java.util.regex.Pattern UNKNOWN_OPTION =
+      java.util.regex.Pattern.compile("missing a property named '([^']+)'");
+  private static final java.util.regex.Pattern MISSING_OPTION =
+      java.util.regex.Pattern.compile("Missing required value for \\[(--\\w+)");
+
+  /** One line for the user: Beam's option errors reworded, whitespace folded. */
   static String oneLine(String message) {
     if (message == null) {
       return "unknown error";
+    }
+    java.util.regex.Matcher unknown = UNKNOWN_OPTION.matcher(message);
+    if (unknown.find()) {
+      return "unknown option --" + unknown.group(1) + " (see --help)";
+    }
+    java.util.regex.Matcher missing = MISSING_OPTION.matcher(message);
+    if (missing.find()) {
+      return "missing required option " + missing.group(1) + " (see --help)";
     }
     return message.replaceAll("\\s+", " ").strip();
   }

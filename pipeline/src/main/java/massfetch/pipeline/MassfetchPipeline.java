@@ -29,9 +29,10 @@ public final class MassfetchPipeline {
     PCollectionTuple spread =
         manifest.get(ReadManifest.REQUESTS)
             .apply("Distribute",
-                Distribute.create()
-                    .withGroupSize(options.getGroupSize())
-                    .withMinShards(options.getMinGroups()));
+                Distribute.intoGroups(Distribute.groupsFor(
+                    ManifestSize.estimateEntries(options.getManifest()),
+                    options.getGroupSize(),
+                    options.getMinGroups())));
 
     PCollection<FetchResult> fetched =
         spread.get(Distribute.REQUESTS)

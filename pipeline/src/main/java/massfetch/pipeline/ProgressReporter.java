@@ -82,8 +82,8 @@ final class ProgressReporter implements AutoCloseable {
     lastDone = done;
     lastNanos = now;
     StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-        "progress: %,d done (ok %,d, skipped %,d, failed %,d), %,.0f/s, in flight %,d",
-        done, ok, skipped, failed, rate, c.getOrDefault(JobMetrics.IN_FLIGHT, 0L)));
+        "progress %ds: %,d done (ok %,d, skipped %,d, failed %,d), %,.0f/s, in flight %,d",
+        (now - startNanos) / 1_000_000_000L, done, ok, skipped, failed, rate, c.getOrDefault(JobMetrics.IN_FLIGHT, 0L)));
     if (total > 0) {
       b.append(String.format(Locale.ROOT, ", %,d total", total));
       if (rate > 0 && total > done) {

@@ -138,6 +138,7 @@ class MassfetchMainTest {
       assertFalse(err.contains("\n"), "one line: " + err);
       assertTrue(err.startsWith("massfetch: error: "), err);
       assertFalse(err.contains("Exception"), "no stack trace or exception name: " + err);
+      assertFalse(err.contains("interface massfetch"), "no Java names: " + err);
     }
   }
 
@@ -180,6 +181,13 @@ class MassfetchMainTest {
   private static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    // Keep the DirectRunner's encodability and immutability checks on in tests.
+    List<String> withChecks = new ArrayList<>(List.of(args));
+    if (!withChecks.contains("--help")) {
+      withChecks.add("--enforceImmutability=true");
+      withChecks.add("--enforceEncodability=true");
+    }
+    args = withChecks.toArray(new String[0]);
     int code = MassfetchMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

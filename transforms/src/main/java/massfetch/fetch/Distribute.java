@@ -11,31 +11,32 @@ import massfetch.model.FetchResult;
 import massfetch.model.Status;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Spreads requests over workers in groups and removes repeated keys, in one shuffle.
  *
- * <p>Each request goes to shard {@code hash(key) mod S}, so all entries for one key meet in one
+ * <p>Each request goes to group {@code hash(key) mod S}, so all entries for one key meet in one
  * group, where the first (by source and line) is kept: exact repeats become {@code skipped /
  * duplicate_entry}, a second URL for the same key {@code failed / duplicate_key} ({@link
- * #DUPLICATES}). S grows with the manifest (about {@value #DEFAULT_GROUP_SIZE} entries a group, at
- * least {@value #DEFAULT_MIN_SHARDS}) so that every worker gets work and every group is a bundle
- * large enough to keep many fetches in flight, even on a runner that makes one bundle per group.
+ * #DUPLICATES}). Choose S so that groups hold a few thousand entries and there are at least as many
+ * groups as workers: every worker gets work, and every group is a bundle large enough to keep many
+ * fetches in flight even on a runner that makes one bundle per group (the DirectRunner).
+ *
+ * <p>S is fixed when the pipeline is built (from the manifest's size, by the caller) rather than
+ * counted inside the job: a count read as a side input costs the DirectRunner a serialisation per
+ * element, which made it slower than the fetching itself.
  *
  * <pre>{@code
- * PCollectionTuple spread = requests.apply("Distribute", Distribute.create());
+ * PCollectionTuple spread = requests.apply("Distribute", Distribute.intoGroups(64));
  * spread.get(Distribute.REQUESTS).apply("FetchAndStore", FetchAndStore.to(sink));
  * }</pre>
  */
@@ -45,66 +46,48 @@ public final class Distribute extends PTransform<PCollection<FetchRequest>, PCol
   public static final TupleTag<FetchRequest> REQUESTS = new TupleTag<FetchRequest>() {};
   public static final TupleTag<FetchResult> DUPLICATES = new TupleTag<FetchResult>() {};
 
-  static final int DEFAULT_GROUP_SIZE = 5_000;
-  static final int DEFAULT_MIN_SHARDS = 16;
+  private final int groups;
 
-  private final int groupSize;
-  private final int minShards;
-
-  private Distribute(int groupSize, int minShards) {
-    this.groupSize = groupSize;
-    this.minShards = minShards;
+  private Distribute(int groups) {
+    if (groups < 1) {
+      throw new IllegalArgumentException("groups must be at least 1");
+    }
+    this.groups = groups;
   }
 
-  public static Distribute create() {
-    return new Distribute(DEFAULT_GROUP_SIZE, DEFAULT_MIN_SHARDS);
+  /** Spreads requests over {@code groups} groups. */
+  public static Distribute intoGroups(int groups) {
+    return new Distribute(groups);
   }
 
-  /** Target entries per group: larger keeps more fetches in flight per bundle, smaller spreads finer. */
-  public Distribute withGroupSize(int groupSize) {
-    return new Distribute(groupSize, minShards);
-  }
-
-  /** Fewest groups, however small the manifest: at least the job's parallelism. */
-  public Distribute withMinShards(int minShards) {
-    return new Distribute(groupSize, minShards);
+  /** How many groups of about {@code groupSize} make {@code entries}, and at least {@code minGroups}. */
+  public static int groupsFor(long entries, int groupSize, int minGroups) {
+    long wanted = (entries + groupSize - 1) / groupSize;
+    return (int) Math.max(minGroups, Math.min(wanted, 1 << 20));
   }
 
   @Override
   public PCollectionTuple expand(PCollection<FetchRequest> requests) {
-    PCollectionView<Long> count =
-        requests.apply("CountEntries", Count.globally()).apply("CountView", View.asSingleton());
     return requests
-        .apply("AssignShard", ParDo.of(new AssignShardFn(count, groupSize, minShards)).withSideInputs(count))
+        .apply("AssignGroup", ParDo.of(new AssignGroupFn(groups)))
         .setCoder(KvCoder.of(VarIntCoder.of(), requests.getCoder()))
-        .apply("GroupByShard", GroupByKey.create())
+        .apply("GroupByKeyHash", GroupByKey.create())
         .apply("DropRepeatedKeys", ParDo.of(new DropRepeatedKeysFn())
             .withOutputTags(REQUESTS, TupleTagList.of(DUPLICATES)));
   }
 
-  /** The number of groups for {@code entries} requests. */
-  static int shardsFor(long entries, int groupSize, int minShards) {
-    long wanted = (entries + groupSize - 1) / groupSize;
-    return (int) Math.max(minShards, Math.min(wanted, 1 << 20));
-  }
-
-  private static class AssignShardFn extends DoFn<FetchRequest, KV<Integer, FetchRequest>> {
+  private static class AssignGroupFn extends DoFn<FetchRequest, KV<Integer, FetchRequest>> {
     private static final long serialVersionUID = 1L;
-    private final PCollectionView<Long> count;
-    private final int groupSize;
-    private final int minShards;
+    private final int groups;
 
-    AssignShardFn(PCollectionView<Long> count, int groupSize, int minShards) {
-      this.count = count;
-      this.groupSize = groupSize;
-      this.minShards = minShards;
+    AssignGroupFn(int groups) {
+      this.groups = groups;
     }
 
     @ProcessElement
-    public void processElement(ProcessContext c) {
-      int shards = shardsFor(c.sideInput(count), groupSize, minShards);
-      FetchRequest r = c.element();
-      c.output(KV.of(Math.floorMod(r.getKey().hashCode() * 0x9E3779B9, shards), r));
+    public void processElement(@Element FetchRequest r, OutputReceiver<KV<Integer, FetchRequest>> out) {
+      // Spread the String hash's bits so similar keys do not cluster in a few groups.
+      out.output(KV.of(Math.floorMod(r.getKey().hashCode() * 0x9E3779B9, groups), r));
     }
   }
 

@@ -208,9 +208,15 @@ final class HttpFetcher implements AutoCloseable {
     return cause;
   }
 
+  /** A short detail line: Jetty's messages can embed whole connection dumps. */
   private static String describe(Throwable t) {
     String message = t.getMessage();
-    return t.getClass().getSimpleName() + (message != null ? ": " + message : "");
+    String text = t.getClass().getSimpleName() + (message != null ? ": " + message : "");
+    int cut = text.indexOf('@');
+    if (cut > 0) {
+      text = text.substring(0, cut);
+    }
+    return text.length() > 160 ? text.substring(0, 160) : text;
   }
 
   private static MessageDigest newMd5() {

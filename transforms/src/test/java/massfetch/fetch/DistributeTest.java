@@ -51,7 +51,7 @@ class DistributeTest {
     Pipeline p = pipeline();
 
     // Input order deliberately not manifest order: the first by (source, line) must win.
-    PCollectionTuple out = p.apply(Create.of(List.of(line9, other, line4, line1))).apply(Distribute.create());
+    PCollectionTuple out = p.apply(Create.of(List.of(line9, other, line4, line1))).apply(Distribute.intoGroups(16));
 
     PAssert.that(out.get(Distribute.REQUESTS)).containsInAnyOrder(line1, other);
     PAssert.that(out.get(Distribute.DUPLICATES))
@@ -65,7 +65,7 @@ class DistributeTest {
     FetchRequest inB = request("b.txt", 1, "http://h/x.png", "x.png");
     Pipeline p = pipeline();
 
-    PCollectionTuple out = p.apply(Create.of(List.of(inB, inA))).apply(Distribute.create());
+    PCollectionTuple out = p.apply(Create.of(List.of(inB, inA))).apply(Distribute.intoGroups(16));
 
     PAssert.that(out.get(Distribute.REQUESTS)).containsInAnyOrder(inA);
     PAssert.that(out.get(Distribute.DUPLICATES)).containsInAnyOrder(duplicateEntry(inB, inA));
@@ -80,7 +80,7 @@ class DistributeTest {
     Pipeline p = pipeline();
 
     PCollectionTuple out =
-        p.apply(Create.of(List.of(second, repeatOfFirst, first))).apply(Distribute.create());
+        p.apply(Create.of(List.of(second, repeatOfFirst, first))).apply(Distribute.intoGroups(16));
 
     PAssert.that(out.get(Distribute.REQUESTS)).containsInAnyOrder(first);
     PAssert.that(out.get(Distribute.DUPLICATES))
@@ -99,7 +99,7 @@ class DistributeTest {
     Pipeline p = pipeline();
 
     PCollectionTuple out =
-        p.apply(Create.of(requests)).apply(Distribute.create().withGroupSize(7).withMinShards(3));
+        p.apply(Create.of(requests)).apply(Distribute.intoGroups(Distribute.groupsFor(requests.size(), 7, 3)));
 
     PAssert.that(out.get(Distribute.REQUESTS)).containsInAnyOrder(requests);
     PAssert.that(out.get(Distribute.DUPLICATES)).empty();
@@ -108,21 +108,21 @@ class DistributeTest {
 
   @Test
   void givenEntryCounts_whenShardsComputed_thenAboutOneGroupPerGroupSizeAndAtLeastTheMinimum() {
-    assertEquals(16, Distribute.shardsFor(0, 5_000, 16));
-    assertEquals(16, Distribute.shardsFor(1, 5_000, 16));
-    assertEquals(16, Distribute.shardsFor(80_000, 5_000, 16));
-    assertEquals(17, Distribute.shardsFor(80_001, 5_000, 16));
-    assertEquals(20, Distribute.shardsFor(100_000, 5_000, 16));
-    assertEquals(21, Distribute.shardsFor(100_001, 5_000, 16));
-    assertEquals(40_000, Distribute.shardsFor(200_000_000, 5_000, 16));
-    assertEquals(1, Distribute.shardsFor(1, 1, 1));
-    assertEquals(10, Distribute.shardsFor(10, 1, 1));
+    assertEquals(16, Distribute.groupsFor(0, 5_000, 16));
+    assertEquals(16, Distribute.groupsFor(1, 5_000, 16));
+    assertEquals(16, Distribute.groupsFor(80_000, 5_000, 16));
+    assertEquals(17, Distribute.groupsFor(80_001, 5_000, 16));
+    assertEquals(20, Distribute.groupsFor(100_000, 5_000, 16));
+    assertEquals(21, Distribute.groupsFor(100_001, 5_000, 16));
+    assertEquals(40_000, Distribute.groupsFor(200_000_000, 5_000, 16));
+    assertEquals(1, Distribute.groupsFor(1, 1, 1));
+    assertEquals(10, Distribute.groupsFor(10, 1, 1));
   }
 
   @Test
   void givenHugeCountsOrTinyGroups_whenShardsComputed_thenCappedAtAboutAMillionGroups() {
-    assertEquals(1 << 20, Distribute.shardsFor(Long.MAX_VALUE / 2, 1, 1));
-    assertEquals(1 << 20, Distribute.shardsFor(10_000_000_000L, 1, 16));
-    assertEquals(1 << 20, Distribute.shardsFor(Long.MAX_VALUE - 10, 5, 16));
+    assertEquals(1 << 20, Distribute.groupsFor(Long.MAX_VALUE / 2, 1, 1));
+    assertEquals(1 << 20, Distribute.groupsFor(10_000_000_000L, 1, 16));
+    assertEquals(1 << 20, Distribute.groupsFor(Long.MAX_VALUE - 10, 5, 16));
   }
 }
