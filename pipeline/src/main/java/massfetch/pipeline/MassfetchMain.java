@@ -21,7 +21,14 @@ public final class MassfetchMain {
   private MassfetchMain() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    int code = run(args, System.out, System.err);
+    // Submitted with `flink run` or Flink's REST API, main runs inside Flink's JobManager or client:
+    // exiting would take that process down, so the exit code is only set as a standalone program.
+    if (!MassfetchMain.class.getClassLoader().getClass().getName().startsWith("org.apache.flink.")) {
+      System.exit(code);
+    } else if (code != 0) {
+      throw new IllegalStateException("massfetch exited with code " + code);
+    }
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -29,6 +36,7 @@ public final class MassfetchMain {
       printHelp(out);
       return 0;
     }
+    args = FlinkDefaults.apply(args);
     PipelineOptionsFactory.register(MassfetchOptions.class);
     MassfetchOptions options;
     try {
@@ -56,15 +64,28 @@ public final class MassfetchMain {
     Map<String, Long> finalCounters;
     double elapsedMs;
     try {
+      // On a Flink cluster run() blocks until the job ends, so progress comes from Flink's REST API.
+      FlinkRestProgress.startIfCluster(options, err);
       result = p.run();
       try (ProgressReporter progress = new ProgressReporter(result, err, options.getProgressIntervalSeconds())) {
         state = result.waitUntilFinish();
-        elapsedMs = progress.elapsedMs();
       }
+      elapsedMs = System.currentTimeMillis() - start;
       finalCounters = ProgressReporter.counters(result);
     } catch (RuntimeException e) {
-      err.println("massfetch: the job failed: " + oneLine(rootMessage(e)));
+      String why = rootMessage(e);
+      if (why.contains("detached mode") || why.contains("Web Submission")) {
+        // `flink run -d` / REST API submission: the job runs on; its results say how it ended.
+        err.println("massfetch: job submitted; results will be in " + options.getResults());
+        return 0;
+      }
+      err.println("massfetch: the job failed: " + oneLine(why));
       return 1;
+    }
+    if (state == PipelineResult.State.UNKNOWN) {
+      // A detached submission (--attachedMode=false): Flink runs the job on its own.
+      err.println("massfetch: job submitted; results will be in " + options.getResults());
+      return 0;
     }
     if (state != PipelineResult.State.DONE) {
       err.println("massfetch: the job ended " + state);

@@ -108,10 +108,6 @@ final class ProgressReporter implements AutoCloseable {
     return c.getOrDefault(JobMetrics.IN_FLIGHT_AREA_MS, 0L) / Math.max(1.0, elapsedMs);
   }
 
-  double elapsedMs() {
-    return (System.nanoTime() - startNanos) / 1e6;
-  }
-
   @Override
   public void close() {
     timer.shutdownNow();
