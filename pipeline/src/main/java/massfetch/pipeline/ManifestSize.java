@@ -2,7 +2,7 @@ package massfetch.pipeline;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
+import massfetch.manifest.ReadManifest;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -29,8 +29,8 @@ final class ManifestSize {
           continue;
         }
         for (MatchResult.Metadata md : m.metadata()) {
-          String name = md.resourceId().getFilename() == null ? "" : md.resourceId().getFilename().toLowerCase(Locale.ROOT);
-          boolean compressed = name.matches(".*\\.(gz|gzip|bz2|zst|deflate|lzo|snappy)$");
+          String name = md.resourceId().getFilename() == null ? "" : md.resourceId().getFilename();
+          boolean compressed = ReadManifest.isCompressed(name);
           entries += md.sizeBytes() * (compressed ? COMPRESSION_RATIO : 1) / BYTES_PER_ENTRY;
         }
       }

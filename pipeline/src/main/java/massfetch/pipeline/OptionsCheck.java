@@ -114,7 +114,7 @@ final class OptionsCheck {
     if (!ObjectSinks.schemeOf(location).equals("file")) {
       return; // object stores are checked by their sinks on first use
     }
-    Path folder = location.startsWith("file://") ? Path.of(URI.create(location)) : Path.of(location);
+    Path folder = ObjectSinks.localPath(location);
     try {
       Files.createDirectories(folder);
       Path probe = Files.createTempFile(folder, ".massfetch-probe-", ".tmp");

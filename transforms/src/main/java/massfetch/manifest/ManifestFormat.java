@@ -11,13 +11,25 @@ enum ManifestFormat {
   /** As CSV, tab-separated. */
   TSV;
 
+  /** Suffixes of the compressions Beam's file reading undoes (Compression.AUTO). */
+  private static final String[] COMPRESSION_SUFFIXES = {".gz", ".gzip", ".bz2", ".zst", ".deflate", ".lzo", ".snappy"};
+
+  /** The compression suffix {@code name} ends with (lower case), or null. */
+  static String compressionSuffix(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    for (String suffix : COMPRESSION_SUFFIXES) {
+      if (n.endsWith(suffix)) {
+        return suffix;
+      }
+    }
+    return null;
+  }
+
   static ManifestFormat forFileName(String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    for (String suffix : new String[] {".gz", ".gzip", ".bz2", ".zst", ".deflate", ".lzo", ".snappy"}) {
-      if (n.endsWith(suffix)) {
-        n = n.substring(0, n.length() - suffix.length());
-        break;
-      }
+    String suffix = compressionSuffix(n);
+    if (suffix != null) {
+      n = n.substring(0, n.length() - suffix.length());
     }
     if (n.endsWith(".csv")) {
       return CSV;

@@ -56,6 +56,11 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
     return new ReadManifest(filepattern, baseUrl, maxLineBytes);
   }
 
+  /** Whether a manifest file of this name is read decompressed (by its suffix, e.g. {@code .gz}). */
+  public static boolean isCompressed(String fileName) {
+    return ManifestFormat.compressionSuffix(fileName) != null;
+  }
+
   @Override
   public PCollectionTuple expand(PBegin input) {
     return input

@@ -22,7 +22,7 @@ public final class ObjectSinks {
     String scheme = schemeOf(config.output());
     switch (scheme) {
       case "file":
-        return new LocalFileSink(localRoot(config.output()), config);
+        return new LocalFileSink(localPath(config.output()), config);
       case "gs":
         return GcsSink.open(config);
       case "s3":
@@ -33,7 +33,8 @@ public final class ObjectSinks {
     }
   }
 
-  private static Path localRoot(String output) {
+  /** The local path of a {@code file} scheme location: a plain path or a {@code file://} URI. */
+  public static Path localPath(String output) {
     if (output.startsWith("file://")) {
       return Path.of(URI.create(output));
     }
