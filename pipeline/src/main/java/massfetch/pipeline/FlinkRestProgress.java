@@ -64,8 +64,8 @@ final class FlinkRestProgress implements Runnable {
    * thread that prints a progress line every {@code --progressIntervalSeconds} until the job ends.
    * Does nothing for other runners, the embedded Flink, or an interval of 0.
    */
-  static void startIfCluster(PipelineOptions options, PrintStream out) {
-    int interval = options.as(ResultsOptions.class).getProgressIntervalSeconds();
+  static void startIfCluster(MassfetchOptions options, PrintStream out) {
+    int interval = options.getProgressIntervalSeconds();
     Optional<String> master = flinkMaster(options);
     if (interval <= 0 || master.isEmpty() || !FlinkDefaults.isCluster(master.get())) {
       return;

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import massfetch.sink.FileSystemsSetup;
@@ -41,6 +42,9 @@ public final class MassfetchMain {
     MassfetchOptions options;
     try {
       options = PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).withValidation().as(MassfetchOptions.class);
+      if (options.getS3Region() == null && options.getS3Endpoint() == null && !usesS3(options)) {
+        FileSystemsSetup.skipS3RegionLookup(options);
+      }
       FileSystemsSetup.configure(options, options.getGcsEndpoint(), options.getGcsProject(),
           options.getS3Endpoint(), options.getS3Region(), options.getS3PathStyle());
       OptionsCheck.check(options);
@@ -104,6 +108,12 @@ public final class MassfetchMain {
       err.println("massfetch: cannot read " + results.summaryPath() + ": " + oneLine(e.getMessage()));
     }
     return 0;
+  }
+
+  /** Whether any location of the job is on S3 (then the region must be the real one). */
+  private static boolean usesS3(MassfetchOptions options) {
+    return Stream.of(options.getManifest(), options.getOutput(), options.getResults(), options.getTempLocation())
+        .anyMatch(location -> location != null && location.strip().toLowerCase(Locale.ROOT).startsWith("s3://"));
   }
 
   /** The DirectRunner blocks in run() by default; progress lines need it to return at once. */

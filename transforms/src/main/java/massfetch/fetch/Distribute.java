@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import massfetch.metrics.ResultCounter;
 import massfetch.model.ErrorClass;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
@@ -95,6 +96,7 @@ public final class Distribute extends PTransform<PCollection<FetchRequest>, PCol
     private static final long serialVersionUID = 1L;
     private static final Comparator<FetchRequest> MANIFEST_ORDER =
         Comparator.comparing(FetchRequest::getSource).thenComparingLong(FetchRequest::getLine);
+    private final ResultCounter results = new ResultCounter();
 
     @ProcessElement
     public void processElement(@Element KV<Integer, Iterable<FetchRequest>> group, MultiOutputReceiver out) {
@@ -109,7 +111,7 @@ public final class Distribute extends PTransform<PCollection<FetchRequest>, PCol
         FetchRequest first = same.get(0);
         out.get(REQUESTS).output(first);
         for (int i = 1; i < same.size(); i++) {
-          out.get(DUPLICATES).output(duplicateOf(first, same.get(i)));
+          out.get(DUPLICATES).output(results.count(duplicateOf(first, same.get(i))));
         }
       }
     }

@@ -5,6 +5,7 @@ import java.util.Queue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import massfetch.metrics.JobMetrics;
+import massfetch.metrics.ResultCounter;
 import massfetch.model.ErrorClass;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
@@ -38,6 +39,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private final Counter inFlightArea = JobMetrics.counter(JobMetrics.IN_FLIGHT_AREA_MS);
   private final Gauge inFlight = JobMetrics.gauge(JobMetrics.IN_FLIGHT);
   private final Distribution latency = JobMetrics.distribution(JobMetrics.FETCH_LATENCY_MS);
+  private final ResultCounter results = new ResultCounter();
 
   private transient SharedWorkers.Lease lease;
   private transient LinkedBlockingQueue<Completed> completed;
@@ -141,11 +143,11 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
         throw (massfetch.sink.StoreUnavailableException) cause;
       }
       LOG.error("unexpected failure fetching {}", c.request.getUrl(), c.error);
-      return FetchResult.forRequest(c.request)
+      return results.count(FetchResult.forRequest(c.request)
           .setStatus(Status.FAILED)
           .setError(ErrorClass.HTTP_ERROR)
           .setDetail("internal error: " + cause.getClass().getSimpleName())
-          .build();
+          .build());
     }
     FetchResult r = c.result;
     httpRequests.inc(r.getAttempts());
@@ -153,7 +155,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       bytesStored.inc(r.getBytes());
       latency.update(r.getElapsedMs());
     }
-    return r;
+    return results.count(r);
   }
 
   private void reportLoad(Worker worker) {

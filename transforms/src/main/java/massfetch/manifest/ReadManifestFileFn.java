@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import javax.annotation.Nullable;
 import massfetch.metrics.JobMetrics;
+import massfetch.metrics.ResultCounter;
 import massfetch.model.ErrorClass;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
@@ -21,6 +22,7 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
   private final @Nullable String baseUrl;
   private final int maxLineBytes;
   private final Counter entries = JobMetrics.counter(JobMetrics.MANIFEST_ENTRIES);
+  private final ResultCounter results = new ResultCounter();
 
   ReadManifestFileFn(@Nullable String baseUrl, int maxLineBytes) {
     this.baseUrl = baseUrl;
@@ -68,15 +70,15 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
     }
   }
 
-  private static FetchResult invalid(String input, String source, long line, String reason) {
-    return FetchResult.builder()
+  private FetchResult invalid(String input, String source, long line, String reason) {
+    return results.count(FetchResult.builder()
         .setUrl(input)
         .setStatus(Status.FAILED)
         .setError(ErrorClass.INVALID_ENTRY)
         .setDetail("line " + line + ": " + reason)
         .setSource(source)
         .setLine(line)
-        .build();
+        .build());
   }
 
   /** The raw line as it may appear in a result: shortened, control characters made visible. */

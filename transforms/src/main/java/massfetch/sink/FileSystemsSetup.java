@@ -6,6 +6,7 @@ import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.options.PipelineOptions;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Points Beam's {@code gs://} and {@code s3://} file systems (manifests, results, temp files) at the
@@ -74,6 +75,17 @@ public final class FileSystemsSetup {
       s3.setS3ClientFactoryClass(S3CompatibleClientBuilderFactory.class);
     }
     FileSystems.setDefaultPipelineOptions(options);
+  }
+
+  /**
+   * For a job with no {@code s3://} location: gives Beam's S3 file system a fixed region, which it
+   * then never uses. Without one, registering the file systems (which every job does) runs the AWS
+   * default region chain, whose last step is a call to the EC2 metadata service — a network wait
+   * at every start on a machine outside AWS. Call before {@link #configure}.
+   */
+  public static void skipS3RegionLookup(PipelineOptions options) {
+    S3Options s3 = options.as(S3Options.class);
+    s3.setAwsRegion(Region.US_EAST_1);
   }
 
   /** Beam wants the full JSON API base ({@code .../storage/v1/}); the sink wants only the host. */

@@ -121,14 +121,15 @@ class SummaryTest {
   }
 
   @Test
-  void givenManyResults_whenSummarisedByTheCombiner_thenTotalMatchesEntries() {
-    WriteResults.SummarizeFn fn = new WriteResults.SummarizeFn();
-    Summary left = fn.createAccumulator();
-    Summary right = fn.createAccumulator();
+  void givenManyResults_whenSummarisedPerBundleThenCombined_thenTotalMatchesEntries() {
+    WriteResults.MergeSummariesFn fn = new WriteResults.MergeSummariesFn();
+    Summary[] bundles = {new Summary(), new Summary(), new Summary()};
     for (int i = 0; i < 1_000; i++) {
       FetchResult r = i % 10 == 0 ? failed("http_503") : i % 7 == 0 ? skipped("exists") : ok(i);
-      fn.addInput(i % 2 == 0 ? left : right, r);
+      bundles[i % 3].add(r);
     }
+    Summary left = fn.addInput(fn.addInput(fn.createAccumulator(), bundles[0]), bundles[1]);
+    Summary right = fn.addInput(fn.createAccumulator(), bundles[2]);
 
     Summary all = fn.extractOutput(fn.mergeAccumulators(List.of(left, right)));
 
