@@ -1,7 +1,15 @@
 package massfetch.pipeline;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 import massfetch.fetch.FetchConfig;
+import massfetch.fetch.TrustedCertificates;
 import massfetch.sink.SinkConfig;
 
 /** Turns parsed options into the transforms' serializable configurations. */
@@ -26,11 +34,34 @@ final class Configs {
             .setHeaders(o.getHeader() != null ? List.copyOf(o.getHeader()) : List.of())
             .setHeadersFromEnv(o.getHeaderFromEnv() != null ? List.copyOf(o.getHeaderFromEnv()) : List.of())
             .setAllowedHosts(allowedHosts(o));
+    if (o.getTrustStore() != null && !o.getTrustStore().isBlank()) {
+      b.setTrustedCertificatesPem(trustedCertificates(o.getTrustStore()));
+    }
     // --userAgent belongs to Beam's PipelineOptions; its default names Beam, not us.
     if (o.getUserAgent() != null && !o.getUserAgent().isBlank() && !o.getUserAgent().startsWith("Apache_Beam")) {
       b.setUserAgent(o.getUserAgent());
     }
     return b.build();
+  }
+
+  /** The PEM bundle --trustStore names, read here so workers need no copy; checked to hold certificates. */
+  static String trustedCertificates(String file) {
+    String pem;
+    try {
+      pem = Files.readString(Path.of(file), StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("--trustStore: no such file: " + file);
+    } catch (IOException | UncheckedIOException e) {
+      throw new IllegalArgumentException("--trustStore: cannot read " + file);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException("--trustStore: not a file path: " + file);
+    }
+    try {
+      TrustedCertificates.keyStoreOf(pem);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--trustStore " + file + ": " + e.getMessage());
+    }
+    return pem;
   }
 
   /** --allowedHosts, or the host of --baseUrl, or (neither given) any host. */

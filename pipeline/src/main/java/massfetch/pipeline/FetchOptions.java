@@ -97,4 +97,11 @@ public interface FetchOptions extends PipelineOptions {
   List<String> getAllowedHosts();
 
   void setAllowedHosts(List<String> value);
+
+  @Description("A PEM file of certificate authorities to trust for https instead of the JVM's"
+      + " defaults (e.g. a provider's private CA). Host names are always verified; there is no"
+      + " option to trust every certificate.")
+  String getTrustStore();
+
+  void setTrustStore(String value);
 }

@@ -37,17 +37,9 @@ public final class MassfetchMain {
       printHelp(out);
       return 0;
     }
-    args = FlinkDefaults.apply(args);
-    PipelineOptionsFactory.register(MassfetchOptions.class);
     MassfetchOptions options;
     try {
-      options = PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).withValidation().as(MassfetchOptions.class);
-      if (options.getS3Region() == null && options.getS3Endpoint() == null && !usesS3(options)) {
-        FileSystemsSetup.skipS3RegionLookup(options);
-      }
-      FileSystemsSetup.configure(options, options.getGcsEndpoint(), options.getGcsProject(),
-          options.getS3Endpoint(), options.getS3Region(), options.getS3PathStyle());
-      OptionsCheck.check(options);
+      options = parseAndCheck(args);
       new ResultsLocation(options.getResults()).clearPrevious();
     } catch (UserError | IllegalArgumentException e) {
       err.println("massfetch: error: " + oneLine(e.getMessage()));
@@ -57,6 +49,29 @@ public final class MassfetchMain {
       return 2;
     }
     return runJob(options, out, err);
+  }
+
+  /**
+   * Parses and checks the command line without touching anything. Every user mistake surfaces as a
+   * {@link UserError} or {@link IllegalArgumentException} whose message is the line to print.
+   */
+  static MassfetchOptions parseAndCheck(String[] args) throws UserError {
+    if (Arrays.stream(args).anyMatch(a -> a.startsWith("--help"))) {
+      // Beam answers --help=<anything> itself by printing its own help and exiting the JVM.
+      throw new UserError("--help takes no value: run with --help alone to list the options");
+    }
+    args = FlinkDefaults.apply(args);
+    PipelineOptionsFactory.register(MassfetchOptions.class);
+    MassfetchOptions options =
+        PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).withValidation().as(MassfetchOptions.class);
+    OptionsCheck.checkEndpoints(options);
+    if (options.getS3Region() == null && options.getS3Endpoint() == null && !usesS3(options)) {
+      FileSystemsSetup.skipS3RegionLookup(options);
+    }
+    FileSystemsSetup.configure(options, options.getGcsEndpoint(), options.getGcsProject(),
+        options.getS3Endpoint(), options.getS3Region(), options.getS3PathStyle());
+    OptionsCheck.check(options);
+    return options;
   }
 
   /** Runs the job to the end; the exit code says whether it finished. */

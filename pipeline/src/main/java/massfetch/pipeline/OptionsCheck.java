@@ -58,17 +58,30 @@ final class OptionsCheck {
   }
 
   private static void checkBaseUrl(String baseUrl) throws UserError {
-    if (baseUrl == null) {
+    checkHttpUrl("--baseUrl", baseUrl);
+  }
+
+  /**
+   * The store endpoints, checked before the file systems are set up with them: the storage SDKs
+   * answer a malformed endpoint with a NullPointerException.
+   */
+  static void checkEndpoints(MassfetchOptions o) throws UserError {
+    checkHttpUrl("--gcsEndpoint", o.getGcsEndpoint());
+    checkHttpUrl("--s3Endpoint", o.getS3Endpoint());
+  }
+
+  private static void checkHttpUrl(String option, String url) throws UserError {
+    if (url == null) {
       return;
     }
     try {
-      URI uri = new URI(baseUrl);
+      URI uri = new URI(url);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new UserError("--baseUrl must be an http:// or https:// URL with a host, got '" + baseUrl + "'");
+        throw new UserError(option + " must be an http:// or https:// URL with a host, got '" + url + "'");
       }
     } catch (URISyntaxException e) {
-      throw new UserError("--baseUrl is not a valid URL: " + e.getReason());
+      throw new UserError(option + " is not a valid URL: " + e.getReason());
     }
   }
 

@@ -130,6 +130,10 @@ class MassfetchMainTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--nope=1"},
         new String[] {"--manifest=" + manifest, "--output=/proc/massfetch-test"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--maxInFlight=0"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--trustStore=" + dir.resolve("no-ca.pem")},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--trustStore=" + manifest},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--help=FetchOptions"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--s3Endpoint="},
         new String[] {"--output=" + out});
     for (String[] args : mistakes) {
       Run run = run(args);

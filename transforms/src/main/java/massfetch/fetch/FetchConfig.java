@@ -3,6 +3,7 @@ package massfetch.fetch;
 import com.google.auto.value.AutoValue;
 import java.io.Serializable;
 import java.util.List;
+import javax.annotation.Nullable;
 
 /** How workers fetch: limits, timeouts, retries and validation. Defaults live in {@link #builder()}. */
 @AutoValue
@@ -54,6 +55,13 @@ public abstract class FetchConfig implements Serializable {
    */
   public abstract List<String> allowedHosts();
 
+  /**
+   * Certificate authorities to trust for https, as PEM text ({@link TrustedCertificates}), instead of
+   * the JVM's defaults; null keeps the defaults. Host names are verified either way.
+   */
+  @Nullable
+  public abstract String trustedCertificatesPem();
+
   public static Builder builder() {
     return new AutoValue_FetchConfig.Builder()
         .setMaxInFlight(256)
@@ -71,7 +79,8 @@ public abstract class FetchConfig implements Serializable {
         .setUserAgent(UserAgent.DEFAULT)
         .setHeaders(List.of())
         .setHeadersFromEnv(List.of())
-        .setAllowedHosts(List.of());
+        .setAllowedHosts(List.of())
+        .setTrustedCertificatesPem(null);
   }
 
   public abstract Builder toBuilder();
@@ -115,6 +124,8 @@ public abstract class FetchConfig implements Serializable {
     public abstract Builder setHeadersFromEnv(List<String> headersFromEnv);
 
     public abstract Builder setAllowedHosts(List<String> hosts);
+
+    public abstract Builder setTrustedCertificatesPem(@Nullable String pem);
 
     abstract FetchConfig autoBuild();
 

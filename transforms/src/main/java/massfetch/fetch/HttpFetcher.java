@@ -14,14 +14,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import massfetch.model.ErrorClass;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -56,7 +61,7 @@ final class HttpFetcher implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, Runtime.getRuntime().availableProcessors() * 8));
     threads.setName("massfetch-http");
     threads.setDaemon(true);
-    client = new HttpClient();
+    client = newClient(config);
     client.setExecutor(threads);
     client.setConnectTimeout(config.connectTimeoutMs());
     client.setIdleTimeout(Math.max(30_000, config.requestTimeoutMs()));
@@ -72,6 +77,21 @@ final class HttpFetcher implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the HTTP client", e);
     }
+  }
+
+  /**
+   * Jetty's default HTTP/1.1 client, trusting the JVM's certificate authorities or, when the job
+   * names its own, only those. Host names are verified either way (Jetty's client default).
+   */
+  private static HttpClient newClient(FetchConfig config) {
+    if (config.trustedCertificatesPem() == null) {
+      return new HttpClient();
+    }
+    SslContextFactory.Client tls = new SslContextFactory.Client();
+    tls.setTrustStore(TrustedCertificates.keyStoreOf(config.trustedCertificatesPem()));
+    ClientConnector connector = new ClientConnector();
+    connector.setSslContextFactory(tls);
+    return new HttpClient(new HttpClientTransportOverHTTP(connector));
   }
 
   /** Sends one GET; the future always completes normally, with a response or a failure. */
@@ -171,6 +191,10 @@ final class HttpFetcher implements AutoCloseable {
       if (cause instanceof TooLargeException) {
         return HttpOutcome.failure(status, ErrorClass.TOO_LARGE, false, cause.getMessage());
       }
+      if (isTlsFailure(cause)) {
+        // An untrusted or mismatched certificate does not fix itself between retries.
+        return HttpOutcome.failure(0, ErrorClass.TLS_ERROR, false, describe(cause));
+      }
       if (cause instanceof TimeoutException) {
         return HttpOutcome.failure(status, ErrorClass.TIMEOUT, true, "no complete response in time");
       }
@@ -197,10 +221,15 @@ final class HttpFetcher implements AutoCloseable {
     return status >= 200 && status < 300;
   }
 
+  private static boolean isTlsFailure(Throwable t) {
+    return t instanceof SSLHandshakeException || t instanceof SSLPeerUnverifiedException;
+  }
+
   private static Throwable rootOf(Throwable t) {
     Throwable cause = t;
     while (!(cause instanceof TooLargeException) && cause.getCause() != null && cause.getCause() != cause) {
-      if (cause instanceof TimeoutException) {
+      // Stop at the failure that names the fault: below a TLS one lie certificate-path details.
+      if (cause instanceof TimeoutException || isTlsFailure(cause)) {
         return cause;
       }
       cause = cause.getCause();

@@ -58,7 +58,8 @@ final class BoundedLineReader {
         break;
       }
       if (!tooLong) {
-        if (buffer.size() >= maxBytes) {
+        // One byte of slack for the '\r' of a CRLF ending, which is not part of the line.
+        if (buffer.size() > maxBytes) {
           tooLong = true;
           buffer.reset();
         } else {
@@ -77,6 +78,9 @@ final class BoundedLineReader {
     int length = bytes.length;
     if (length > 0 && bytes[length - 1] == '\r') {
       length--;
+    }
+    if (length > maxBytes) {
+      return new Line(number, null, true, false);
     }
     try {
       String text = utf8.decode(ByteBuffer.wrap(bytes, 0, length)).toString();

@@ -8,6 +8,8 @@ public final class ErrorClass {
   public static final String INVALID_ENTRY = "invalid_entry";
   public static final String TIMEOUT = "timeout";
   public static final String CONNECT_ERROR = "connect_error";
+  /** The TLS handshake failed: untrusted certificate or a host name it does not cover. Not retried. */
+  public static final String TLS_ERROR = "tls_error";
   public static final String CONNECTION_RESET = "connection_reset";
   public static final String TRUNCATED = "truncated";
   public static final String NOT_IMAGE = "not_image";

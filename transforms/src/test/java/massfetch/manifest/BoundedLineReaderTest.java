@@ -136,6 +136,17 @@ class BoundedLineReaderTest {
   }
 
   @Test
+  void givenCrlfLinesOfExactlyMax_whenRead_thenTextWithoutTheCarriageReturn() throws Exception {
+    String line = "x".repeat(64);
+
+    List<BoundedLineReader.Line> lines = readAll(utf8(line + "\r\n" + line + "\r\n" + "y".repeat(65) + "\r\n"), 64);
+
+    assertText(lines.get(0), 1, line);
+    assertText(lines.get(1), 2, line);
+    assertTrue(lines.get(2).tooLong, "65 bytes before the CRLF is over the limit");
+  }
+
+  @Test
   void givenLineOneByteOverMax_whenRead_thenTooLong() throws Exception {
     List<BoundedLineReader.Line> lines = readAll(utf8("x".repeat(65) + "\nok\n"), 64);
 
