@@ -19,7 +19,6 @@ final class Configs {
   static FetchConfig fetch(MassfetchOptions o) {
     FetchConfig.Builder b =
         FetchConfig.builder()
-            .setMaxInFlight(o.getMaxInFlight())
             .setMaxConnectionsPerHost(o.getMaxConnectionsPerHost())
             .setConnectTimeoutMs(o.getConnectTimeoutMs())
             .setRequestTimeoutMs(o.getRequestTimeoutMs())
@@ -34,6 +33,7 @@ final class Configs {
             .setHeaders(o.getHeader() != null ? List.copyOf(o.getHeader()) : List.of())
             .setHeadersFromEnv(o.getHeaderFromEnv() != null ? List.copyOf(o.getHeaderFromEnv()) : List.of())
             .setAllowedHosts(allowedHosts(o));
+    maxInFlight(b, o.getMaxInFlight());
     if (o.getTrustStore() != null && !o.getTrustStore().isBlank()) {
       b.setTrustedCertificatesPem(trustedCertificates(o.getTrustStore()));
     }
@@ -42,6 +42,26 @@ final class Configs {
       b.setUserAgent(o.getUserAgent());
     }
     return b.build();
+  }
+
+  /** Ceiling of --maxInFlight=auto when none is given: what one JVM's client handles well. */
+  static final int AUTO_CEILING = 2048;
+
+  /** --maxInFlight: a number, {@code auto}, or {@code auto:N}. */
+  static void maxInFlight(FetchConfig.Builder b, String value) {
+    String v = value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (v.equals("auto")) {
+        b.setAdaptiveInFlight(true).setMaxInFlight(AUTO_CEILING);
+      } else if (v.startsWith("auto:")) {
+        b.setAdaptiveInFlight(true).setMaxInFlight(Integer.parseInt(v.substring(5)));
+      } else {
+        b.setAdaptiveInFlight(false).setMaxInFlight(Integer.parseInt(v));
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--maxInFlight must be a number, auto, or auto:N (auto capped at N), got '" + value + "'");
+    }
   }
 
   /** The PEM bundle --trustStore names, read here so workers need no copy; checked to hold certificates. */

@@ -7,11 +7,13 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /** How workers fetch: concurrency, timeouts, retries, validation. */
 public interface FetchOptions extends PipelineOptions {
-  @Description("Requests in flight at once per worker JVM (the limit that protects the provider and memory).")
-  @Default.Integer(256)
-  int getMaxInFlight();
+  @Description("Requests in flight at once per worker JVM (the limit that protects the provider and"
+      + " memory). 'auto' finds what the provider sustains (grows while answers stay fast, backs off"
+      + " on 429/503, timeouts and rising latency), up to 2048; 'auto:N' caps it at N.")
+  @Default.String("256")
+  String getMaxInFlight();
 
-  void setMaxInFlight(int value);
+  void setMaxInFlight(String value);
 
   @Description("Open connections per host per worker JVM; 0 means --maxInFlight.")
   @Default.Integer(0)

@@ -110,7 +110,7 @@ public final class MassfetchMain {
       err.println("massfetch: the job ended " + state);
       return 1;
     }
-    err.printf(Locale.ROOT, "massfetch: finished in %.1f s, average in flight %.0f of %d%n",
+    err.printf(Locale.ROOT, "massfetch: finished in %.1f s, average in flight %.0f of %s%n",
         elapsedMs / 1000, ProgressReporter.averageInFlight(finalCounters, elapsedMs), options.getMaxInFlight());
     ResultsLocation results = new ResultsLocation(options.getResults());
     try {

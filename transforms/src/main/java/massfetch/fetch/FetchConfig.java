@@ -13,6 +13,12 @@ public abstract class FetchConfig implements Serializable {
   /** Requests in flight at once in one worker JVM, across all DoFn instances. */
   public abstract int maxInFlight();
 
+  /**
+   * Find the in-flight limit by itself ({@code --maxInFlight=auto}), with {@link #maxInFlight()} as
+   * the ceiling; see {@link AdaptiveLimit}.
+   */
+  public abstract boolean adaptiveInFlight();
+
   /** Open connections to one host; 0 means {@link #maxInFlight()}. */
   public abstract int maxConnectionsPerHost();
 
@@ -65,6 +71,7 @@ public abstract class FetchConfig implements Serializable {
   public static Builder builder() {
     return new AutoValue_FetchConfig.Builder()
         .setMaxInFlight(256)
+        .setAdaptiveInFlight(false)
         .setMaxConnectionsPerHost(0)
         .setConnectTimeoutMs(10_000)
         .setRequestTimeoutMs(60_000)
@@ -94,6 +101,8 @@ public abstract class FetchConfig implements Serializable {
   @AutoValue.Builder
   public abstract static class Builder {
     public abstract Builder setMaxInFlight(int n);
+
+    public abstract Builder setAdaptiveInFlight(boolean adaptive);
 
     public abstract Builder setMaxConnectionsPerHost(int n);
 

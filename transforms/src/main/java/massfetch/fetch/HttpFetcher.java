@@ -36,12 +36,23 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * be checked and counted.
  */
 final class HttpFetcher implements AutoCloseable {
+  /** Told about every answer (or failure) and how long it took; see {@link AdaptiveInFlight}. */
+  interface AnswerObserver {
+    void answered(HttpOutcome outcome, long latencyNanos);
+  }
+
   private final HttpClient client;
   private final FetchConfig config;
+  private final AnswerObserver observer;
   private final java.util.List<String[]> headers = new java.util.ArrayList<>();
 
   HttpFetcher(FetchConfig config) {
+    this(config, null);
+  }
+
+  HttpFetcher(FetchConfig config, AnswerObserver observer) {
     this.config = config;
+    this.observer = observer;
     for (String header : config.headers()) {
       int colon = header.indexOf(':');
       headers.add(new String[] {header.substring(0, colon).trim(), header.substring(colon + 1).trim()});
@@ -111,6 +122,10 @@ final class HttpFetcher implements AutoCloseable {
     }
     if (!headers.isEmpty()) {
       request.headers(h -> headers.forEach(nv -> h.put(nv[0], nv[1])));
+    }
+    if (observer != null) {
+      long sent = System.nanoTime();
+      done.thenAccept(outcome -> observer.answered(outcome, System.nanoTime() - sent));
     }
     request.send(new BodyCollector(config.maxObjectBytes(), done));
     return done;

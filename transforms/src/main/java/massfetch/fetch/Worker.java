@@ -22,7 +22,7 @@ final class Worker implements AutoCloseable {
   Worker(FetchConfig fetch, SinkConfig sinkConfig) {
     this.limiter = new InFlightLimiter(fetch.maxInFlight());
     this.sink = ObjectSinks.open(sinkConfig);
-    this.http = new HttpFetcher(fetch);
+    this.http = new HttpFetcher(fetch, fetch.adaptiveInFlight() ? new AdaptiveInFlight(limiter) : null);
     ScheduledThreadPoolExecutor t =
         new ScheduledThreadPoolExecutor(
             1,

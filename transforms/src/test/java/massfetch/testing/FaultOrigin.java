@@ -4,6 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -19,7 +22,9 @@ import org.eclipse.jetty.util.Callback;
  * image), {@code /429/N} (429 with Retry-After once), {@code /reset/} (connection closed with no
  * response), {@code /truncate/N} (half the declared body, then closed), {@code /hang/} (never
  * answers), {@code /html/} (a web page), {@code /big/} (a body over the test's size cap), {@code
- * /redirect/N} (302 to the image), {@code /loop/} (302 to itself). Counts requests per path.
+ * /redirect/N} (302 to the image), {@code /loop/} (302 to itself), {@code /capacity/N} (the image
+ * after a delay, or 503 at once while more requests than the set capacity are being answered).
+ * Counts requests per path.
  */
 public final class FaultOrigin implements AutoCloseable {
   public static final int BIG_BYTES = 300_000;
@@ -28,6 +33,11 @@ public final class FaultOrigin implements AutoCloseable {
   private final ServerConnector connector = new ServerConnector(server);
   private final Map<String, byte[]> images = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger overloads = new AtomicInteger();
+  private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
+  private volatile int capacity = Integer.MAX_VALUE;
+  private volatile int capacityDelayMs;
 
   public FaultOrigin() throws Exception {
     connector.setHost("127.0.0.1");
@@ -50,6 +60,17 @@ public final class FaultOrigin implements AutoCloseable {
   public byte[] addImage(String name, byte[] bytes) {
     images.put(name, bytes);
     return bytes;
+  }
+
+  /** {@code /capacity/}: answers take {@code delayMs}; beyond {@code capacity} at once, 503. */
+  public void setCapacity(int capacity, int delayMs) {
+    this.capacity = capacity;
+    this.capacityDelayMs = delayMs;
+  }
+
+  /** 503s sent by {@code /capacity/} so far. */
+  public int overloads() {
+    return overloads.get();
   }
 
   /** Requests received for {@code path} (e.g. "/404/a.png"). */
@@ -97,6 +118,17 @@ public final class FaultOrigin implements AutoCloseable {
           callback.failed(new java.io.IOException("truncated on purpose"));
         }, callback::failed));
         return true;
+      case "capacity":
+        if (active.incrementAndGet() > capacity) {
+          active.decrementAndGet();
+          overloads.incrementAndGet();
+          return status(response, callback, 503);
+        }
+        delays.schedule(() -> {
+          active.decrementAndGet();
+          send(response, callback, 200, "image/png", image);
+        }, capacityDelayMs, TimeUnit.MILLISECONDS);
+        return true;
       case "hang":
         return true; // never completes: the client's deadline must cut it off
       case "html":
@@ -134,6 +166,7 @@ public final class FaultOrigin implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    delays.shutdownNow();
     server.stop();
   }
 }

@@ -1,0 +1,45 @@
+package massfetch.fetch;
+
+import massfetch.model.ErrorClass;
+
+/**
+ * Connects {@link AdaptiveLimit} to a worker: every HTTP answer moves the limit, and the {@link
+ * InFlightLimiter} follows it. Only used with {@code --maxInFlight=auto}.
+ */
+final class AdaptiveInFlight implements HttpFetcher.AnswerObserver {
+  /** Where auto starts and its floor: low enough to be polite, high enough to learn quickly. */
+  static final int INITIAL = 16;
+  static final int FLOOR = 4;
+
+  private final AdaptiveLimit limit;
+  private final InFlightLimiter limiter;
+  private volatile int applied;
+
+  AdaptiveInFlight(InFlightLimiter limiter) {
+    int ceiling = limiter.limit();
+    this.limit = new AdaptiveLimit(Math.min(FLOOR, ceiling), Math.min(INITIAL, ceiling), ceiling, System.nanoTime());
+    this.limiter = limiter;
+    this.applied = limit.limit();
+    limiter.setLimit(applied);
+  }
+
+  @Override
+  public void answered(HttpOutcome outcome, long latencyNanos) {
+    int next = limit.onAnswer(isOverload(outcome), latencyNanos, System.nanoTime());
+    if (next != applied) {
+      applied = next;
+      limiter.setLimit(next);
+    }
+  }
+
+  /** 429 and 503 say so; timeouts and refused or reset connections are how a drowning server says it. */
+  static boolean isOverload(HttpOutcome o) {
+    if (o.status == 429 || o.status == 503) {
+      return true;
+    }
+    return o.isFailure()
+        && (ErrorClass.TIMEOUT.equals(o.error)
+            || ErrorClass.CONNECT_ERROR.equals(o.error)
+            || ErrorClass.CONNECTION_RESET.equals(o.error));
+  }
+}
