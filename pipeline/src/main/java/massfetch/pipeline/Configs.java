@@ -11,9 +11,12 @@ import java.util.List;
 import massfetch.fetch.FetchConfig;
 import massfetch.fetch.TrustedCertificates;
 import massfetch.sink.SinkConfig;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Turns parsed options into the transforms' serializable configurations. */
 final class Configs {
+  private static final String FLINK_OPTIONS = "org.apache.beam.runners.flink.FlinkPipelineOptions";
+
   private Configs() {}
 
   static FetchConfig fetch(MassfetchOptions o) {
@@ -32,7 +35,10 @@ final class Configs {
             .setSkipExisting(o.getSkipExisting())
             .setHeaders(o.getHeader() != null ? List.copyOf(o.getHeader()) : List.of())
             .setHeadersFromEnv(o.getHeaderFromEnv() != null ? List.copyOf(o.getHeaderFromEnv()) : List.of())
-            .setAllowedHosts(allowedHosts(o));
+            .setAllowedHosts(allowedHosts(o))
+            .setMaxRequestsPerSecond(o.getMaxRequestsPerSecond())
+            .setRateShares(parallelism(o))
+            .setHostUnavailableAfterMs(o.getHostUnavailableAfterMs());
     maxInFlight(b, o.getMaxInFlight());
     if (o.getTrustStore() != null && !o.getTrustStore().isBlank()) {
       b.setTrustedCertificatesPem(trustedCertificates(o.getTrustStore()));
@@ -82,6 +88,25 @@ final class Configs {
       throw new IllegalArgumentException("--trustStore " + file + ": " + e.getMessage());
     }
     return pem;
+  }
+
+  /**
+   * The job's parallelism, over which --maxRequestsPerSecond is split: Flink's --parallelism when
+   * the runner is Flink and it is set, else 1 (the DirectRunner's workers are this one JVM). Read
+   * by name because this module does not depend on a runner.
+   */
+  static int parallelism(MassfetchOptions o) {
+    if (!"FlinkRunner".equals(o.getRunner().getSimpleName())) {
+      return 1;
+    }
+    try {
+      Class<? extends PipelineOptions> flink =
+          Class.forName(FLINK_OPTIONS, true, o.getRunner().getClassLoader()).asSubclass(PipelineOptions.class);
+      Object p = flink.getMethod("getParallelism").invoke(o.as(flink));
+      return p instanceof Integer && (Integer) p > 0 ? (Integer) p : 1;
+    } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+      return 1;
+    }
   }
 
   /** --allowedHosts, or the host of --baseUrl, or (neither given) any host. */

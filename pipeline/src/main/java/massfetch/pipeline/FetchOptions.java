@@ -81,6 +81,22 @@ public interface FetchOptions extends PipelineOptions {
 
   void setSkipExisting(boolean value);
 
+  @Description("HTTP requests per second for the whole job, retries and redirect hops included; 0 means"
+      + " no limit. Split over the job's --parallelism: each subtask's share goes to the JVM that runs it"
+      + " (set --parallelism on Flink, or each TaskManager takes the whole budget).")
+  @Default.Double(0)
+  double getMaxRequestsPerSecond();
+
+  void setMaxRequestsPerSecond(double value);
+
+  @Description("How long a host that fails every request (paused after repeated 429/5xx or connection"
+      + " errors, probed now and then) is waited for before its entries fail as host_unavailable,"
+      + " milliseconds.")
+  @Default.Integer(600_000)
+  int getHostUnavailableAfterMs();
+
+  void setHostUnavailableAfterMs(int value);
+
   // --userAgent is Beam's own PipelineOptions property; Configs uses it when it is not Beam's default.
 
   @Description("Extra request header, Name:Value; repeat the option for several. Values are never logged.")

@@ -23,6 +23,11 @@ import massfetch.sink.StoreUnavailableException;
  * thread; every wait is either an HTTP deadline or a scheduled retry. The returned future completes
  * with a {@link FetchResult} for every per-entry outcome, and exceptionally only with {@link
  * StoreUnavailableException}, the signal that this worker cannot store anything.
+ *
+ * <p>Every HTTP request, retries and redirect hops included, first passes its host's {@link
+ * HostHealth} (backoff and circuit breaker) and then the worker's {@link RequestRateLimiter}, when
+ * either applies; both answer with a wait that is spent on the timer, never on a thread. When no
+ * limit is set and no host has been in trouble, a request goes straight to the client.
  */
 final class EntryFetcher {
   private final FetchConfig config;
@@ -31,19 +36,26 @@ final class EntryFetcher {
   private final RetryPolicy retry;
   private final ScheduledExecutorService timer;
   private final HostPolicy hosts;
+  private final HostHealth health;
+  /** Null when there is no request budget. */
+  private final RequestRateLimiter rate;
 
   EntryFetcher(
       FetchConfig config,
       HttpFetcher http,
       ObjectSink sink,
       RetryPolicy retry,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer,
+      HostHealth health,
+      RequestRateLimiter rate) {
     this.config = config;
     this.http = http;
     this.sink = sink;
     this.retry = retry;
     this.timer = timer;
     this.hosts = new HostPolicy(config.allowedHosts());
+    this.health = health;
+    this.rate = rate;
   }
 
   CompletableFuture<FetchResult> fetch(FetchRequest request) {
@@ -61,7 +73,7 @@ final class EntryFetcher {
   }
 
   /** The state of one entry's journey; touched by one callback at a time. */
-  private final class Attempt {
+  private final class Attempt implements HostHealth.Waiter {
     private final FetchRequest request;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<FetchResult> done = new CompletableFuture<>();
@@ -69,6 +81,10 @@ final class EntryFetcher {
     private int failures;
     private int redirects;
     private int storeFailures;
+    /** The URL of the request waiting for its host or a token; one at a time per entry. */
+    private String pendingUrl;
+    /** Its host's state when the host has a history of trouble; null for a calm, unknown host. */
+    private HostHealth.Host host;
 
     Attempt(FetchRequest request) {
       this.request = request;
@@ -85,14 +101,66 @@ final class EntryFetcher {
         finish(failed(0, ErrorClass.DISALLOWED_HOST, "host not in --allowedHosts: " + hostOf(url)));
         return;
       }
+      pendingUrl = url;
+      host = health.find(url);
+      if (host == null) {
+        release();
+        return;
+      }
+      switch (host.admit(this)) {
+        case GO -> release();
+        case WAIT -> { } // the host calls release() or reject() when it may
+        case UNAVAILABLE -> reject(host.unavailableDetail());
+      }
+    }
+
+    /** The host lets the request go; it still needs a token when the worker has a budget. */
+    @Override
+    public void release() {
+      if (rate != null) {
+        long wait = rate.reserveNanos();
+        if (wait > 0) {
+          timer.schedule(this::send, wait, TimeUnit.NANOSECONDS);
+          return;
+        }
+      }
+      send();
+    }
+
+    @Override
+    public void reject(String detail) {
+      finish(failed(0, ErrorClass.HOST_UNAVAILABLE, detail));
+    }
+
+    private void send() {
+      String url = pendingUrl;
       requests++;
       http.get(url).whenComplete((outcome, error) -> {
         if (error != null) {
+          report(url, null, true);
           finish(failed(0, ErrorClass.CONNECTION_RESET, error.toString()));
         } else {
+          report(url, outcome, isTrouble(outcome));
           onOutcome(url, outcome);
         }
       });
+    }
+
+    /** Tells the host how it answered, before the entry acts on the answer (a retry waits for it). */
+    private void report(String url, HttpOutcome o, boolean trouble) {
+      HostHealth.Host h = host;
+      if (trouble) {
+        (h != null ? h : health.track(url))
+            .troubled(o != null ? RetryPolicy.parseRetryAfterMs(o.retryAfter) : null);
+      } else {
+        if (h == null) {
+          // The host may have got into trouble while this request was in flight.
+          h = health.find(url);
+        }
+        if (h != null) {
+          h.succeeded();
+        }
+      }
     }
 
     private void onOutcome(String url, HttpOutcome o) {
@@ -258,6 +326,20 @@ final class EntryFetcher {
     } catch (IllegalArgumentException e) {
       return "(unreadable)";
     }
+  }
+
+  /**
+   * Answers that say the host, not the entry, is in trouble: overload (429, 503), a failing gateway
+   * (502, 504), or no usable connection. A 500 or a truncated body may be one broken file.
+   */
+  private static boolean isTrouble(HttpOutcome o) {
+    if (o.isFailure()) {
+      return o.retryable
+          && (ErrorClass.CONNECT_ERROR.equals(o.error)
+              || ErrorClass.CONNECTION_RESET.equals(o.error)
+              || ErrorClass.TIMEOUT.equals(o.error));
+    }
+    return o.status == 429 || o.status == 502 || o.status == 503 || o.status == 504;
   }
 
   private static boolean isRedirect(int status) {

@@ -68,6 +68,34 @@ public abstract class FetchConfig implements Serializable {
   @Nullable
   public abstract String trustedCertificatesPem();
 
+  /**
+   * HTTP requests per second for the whole job, every request counted (retries and redirect hops
+   * too); 0 means no limit. Split over the job's DoFn instances, see {@link #rateShares()}.
+   */
+  public abstract double maxRequestsPerSecond();
+
+  /**
+   * How many DoFn instances the job runs (its parallelism): each instance brings its JVM a share of
+   * {@link #maxRequestsPerSecond()} of {@code 1 / rateShares}; 1 when unknown (one JVM, e.g. the
+   * DirectRunner).
+   */
+  public abstract int rateShares();
+
+  /** First spacing between requests to a host that answers with a storm of 429/503 or errors. */
+  public abstract int hostBackoffMs();
+
+  /** Troubled answers in a row (no success between) from one host that pause it (circuit open). */
+  public abstract int hostFailuresToOpen();
+
+  /** How long a paused host waits before one probe request is let through. */
+  public abstract int hostCooldownMs();
+
+  /**
+   * How long a host may stay paused before its waiting entries fail as {@code host_unavailable},
+   * counted from the pause's start; probes go on, so a host that comes back is used again.
+   */
+  public abstract int hostUnavailableAfterMs();
+
   public static Builder builder() {
     return new AutoValue_FetchConfig.Builder()
         .setMaxInFlight(256)
@@ -87,7 +115,13 @@ public abstract class FetchConfig implements Serializable {
         .setHeaders(List.of())
         .setHeadersFromEnv(List.of())
         .setAllowedHosts(List.of())
-        .setTrustedCertificatesPem(null);
+        .setTrustedCertificatesPem(null)
+        .setMaxRequestsPerSecond(0)
+        .setRateShares(1)
+        .setHostBackoffMs(50)
+        .setHostFailuresToOpen(20)
+        .setHostCooldownMs(10_000)
+        .setHostUnavailableAfterMs(600_000);
   }
 
   public abstract Builder toBuilder();
@@ -136,6 +170,18 @@ public abstract class FetchConfig implements Serializable {
 
     public abstract Builder setTrustedCertificatesPem(@Nullable String pem);
 
+    public abstract Builder setMaxRequestsPerSecond(double perSecond);
+
+    public abstract Builder setRateShares(int shares);
+
+    public abstract Builder setHostBackoffMs(int ms);
+
+    public abstract Builder setHostFailuresToOpen(int n);
+
+    public abstract Builder setHostCooldownMs(int ms);
+
+    public abstract Builder setHostUnavailableAfterMs(int ms);
+
     abstract FetchConfig autoBuild();
 
     public FetchConfig build() {
@@ -147,6 +193,13 @@ public abstract class FetchConfig implements Serializable {
       check(c.maxRedirects() >= 0, "maxRedirects must not be negative");
       check(c.maxObjectBytes() >= 1, "maxObjectBytes must be positive");
       check(c.initialBackoffMs() >= 0 && c.maxBackoffMs() >= 0, "backoff must not be negative");
+      check(c.maxRequestsPerSecond() >= 0 && Double.isFinite(c.maxRequestsPerSecond()),
+          "maxRequestsPerSecond must not be negative (0 means no limit)");
+      check(c.rateShares() >= 1, "rateShares (the job's parallelism) must be at least 1");
+      check(c.hostBackoffMs() >= 1, "hostBackoffMs must be positive");
+      check(c.hostFailuresToOpen() >= 1, "hostFailuresToOpen must be at least 1");
+      check(c.hostCooldownMs() >= 1, "hostCooldownMs must be positive");
+      check(c.hostUnavailableAfterMs() >= 1, "hostUnavailableAfterMs must be positive");
       for (String h : c.headers()) {
         check(h.indexOf(':') > 0, "header must look like Name:Value (value not shown)");
       }

@@ -24,6 +24,7 @@ final class SharedWorkers {
       WORKERS.put(key, entry);
     }
     entry.leases++;
+    entry.worker.leasesChanged(entry.leases);
     return new Lease(key, entry.worker);
   }
 
@@ -32,6 +33,8 @@ final class SharedWorkers {
     if (entry != null && --entry.leases == 0) {
       WORKERS.remove(key);
       entry.worker.close();
+    } else if (entry != null) {
+      entry.worker.leasesChanged(entry.leases);
     }
   }
 

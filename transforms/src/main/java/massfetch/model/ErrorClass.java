@@ -21,6 +21,11 @@ public final class ErrorClass {
   public static final String DISALLOWED_HOST = "disallowed_host";
   public static final String STORE_ERROR = "store_error";
   public static final String HTTP_ERROR = "http_error";
+  /**
+   * The entry's host failed every request for longer than {@code --hostUnavailableAfterMs}, so the
+   * entry was not tried again; re-run the failures once the host is back.
+   */
+  public static final String HOST_UNAVAILABLE = "host_unavailable";
 
   public static final String SKIP_EXISTS = "exists";
   public static final String SKIP_DUPLICATE_ENTRY = "duplicate_entry";

@@ -30,6 +30,16 @@ class FetchConfigTest {
     assertTrue(c.skipExisting());
     assertEquals(List.of(), c.headers());
     assertEquals(UserAgent.DEFAULT, c.userAgent());
+    assertEquals(0, c.maxRequestsPerSecond(), "no request budget");
+    assertEquals(1, c.rateShares());
+    assertEquals(600_000, c.hostUnavailableAfterMs());
+  }
+
+  @Test
+  void givenNegativeBudgetOrShares_whenBuilt_thenRejected() {
+    assertThrows(IllegalArgumentException.class, () -> FetchConfig.builder().setMaxRequestsPerSecond(-1).build());
+    assertThrows(IllegalArgumentException.class, () -> FetchConfig.builder().setRateShares(0).build());
+    assertThrows(IllegalArgumentException.class, () -> FetchConfig.builder().setHostUnavailableAfterMs(0).build());
   }
 
   @Test

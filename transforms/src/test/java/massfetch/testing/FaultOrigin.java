@@ -23,8 +23,10 @@ import org.eclipse.jetty.util.Callback;
  * response), {@code /truncate/N} (half the declared body, then closed), {@code /hang/} (never
  * answers), {@code /html/} (a web page), {@code /big/} (a body over the test's size cap), {@code
  * /redirect/N} (302 to the image), {@code /loop/} (302 to itself), {@code /capacity/N} (the image
- * after a delay, or 503 at once while more requests than the set capacity are being answered).
- * Counts requests per path.
+ * after a delay, or 503 at once while more requests than the set capacity are being answered),
+ * {@code /down/N} (503 during an outage set with {@link #outage}, the image otherwise). Counts
+ * requests per path and keeps each request's arrival time and status ({@link #log}), so tests can
+ * measure request rates.
  */
 public final class FaultOrigin implements AutoCloseable {
   public static final int BIG_BYTES = 300_000;
@@ -38,6 +40,13 @@ public final class FaultOrigin implements AutoCloseable {
   private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
   private volatile int capacity = Integer.MAX_VALUE;
   private volatile int capacityDelayMs;
+  private final java.util.Queue<Hit> log = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private long downUntilNanos = System.nanoTime();
+  private long armedOutageNanos = -1;
+  private volatile String downRetryAfter;
+
+  /** One request the server received: its path, {@link System#nanoTime()} on arrival, and status. */
+  public record Hit(String path, long nanos, int status) {}
 
   public FaultOrigin() throws Exception {
     connector.setHost("127.0.0.1");
@@ -79,17 +88,55 @@ public final class FaultOrigin implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  /**
+   * Makes {@code /down/} answer 503 for {@code millis} from its next request on (with {@code
+   * Retry-After: retryAfter} when not null), then serve images again. Counted from the first
+   * request, not from now, so a slow pipeline start cannot eat the outage.
+   */
+  public synchronized void outage(long millis, String retryAfter) {
+    downRetryAfter = retryAfter;
+    armedOutageNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis);
+    downUntilNanos = System.nanoTime();
+  }
+
+  private synchronized boolean isDown(long arrived) {
+    if (armedOutageNanos >= 0) {
+      downUntilNanos = arrived + armedOutageNanos;
+      armedOutageNanos = -1;
+    }
+    return arrived - downUntilNanos < 0;
+  }
+
+  /** The requests whose path starts with {@code prefix}, in order of arrival. */
+  public java.util.List<Hit> log(String prefix) {
+    return log.stream().filter(h -> h.path().startsWith(prefix)).sorted(java.util.Comparator.comparingLong(Hit::nanos)).toList();
+  }
+
   public int totalHits() {
     return hits.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
   private boolean serve(Request request, Response response, Callback callback) {
     String path = Request.getPathInContext(request);
+    long arrived = System.nanoTime();
     int n = hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
     String[] parts = path.split("/", 3); // "", kind, name
     String kind = parts.length > 1 ? parts[1] : "";
     String name = parts.length > 2 ? parts[2] : "";
     byte[] image = images.get(name);
+    if (kind.equals("down")) {
+      image = images.get(name.substring(name.lastIndexOf('/') + 1));
+      boolean down = isDown(arrived);
+      log.add(new Hit(path, arrived, down ? 503 : 200));
+      if (down) {
+        if (downRetryAfter != null) {
+          response.getHeaders().put(HttpHeader.RETRY_AFTER, downRetryAfter);
+        }
+        return status(response, callback, 503);
+      }
+      return send(response, callback, 200, "image/png", image);
+    }
+    log.add(new Hit(path, arrived, 0));
     switch (kind) {
       case "img":
         return image != null ? send(response, callback, 200, "image/png", image) : status(response, callback, 404);
@@ -124,9 +171,10 @@ public final class FaultOrigin implements AutoCloseable {
           overloads.incrementAndGet();
           return status(response, callback, 503);
         }
+        byte[] body = image;
         delays.schedule(() -> {
           active.decrementAndGet();
-          send(response, callback, 200, "image/png", image);
+          send(response, callback, 200, "image/png", body);
         }, capacityDelayMs, TimeUnit.MILLISECONDS);
         return true;
       case "hang":

@@ -1,0 +1,375 @@
+package massfetch.fetch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-host politeness, shared by every request of a worker JVM: a host that answers with a storm of
+ * 429/502/503/504 or connection errors is slowed down as a whole, not one request at a time, and a
+ * host that keeps failing is paused (circuit breaker) and probed with one request at a time until it
+ * answers again.
+ *
+ * <ul>
+ *   <li><b>Backoff.</b> After {@link #TROUBLE_THRESHOLD} troubled answers within {@link
+ *       #TROUBLE_WINDOW_MS}, requests to the host are spaced {@link FetchConfig#hostBackoffMs()}
+ *       apart; more trouble doubles the spacing (at most once per spacing, so the answers of
+ *       requests already in flight count as one signal), up to {@link FetchConfig#maxBackoffMs()},
+ *       and the whole host pauses for the largest {@code Retry-After} seen in the window (capped by
+ *       {@link FetchConfig#maxRetryAfterMs()}). Successes halve the spacing again, one step per
+ *       spacing (at least four initial spacings), so a recovering host is ramped up, not flooded.
+ *   <li><b>Circuit breaker.</b> {@link FetchConfig#hostFailuresToOpen()} troubled answers in a row
+ *       open the circuit: no request goes to the host for {@link FetchConfig#hostCooldownMs()} (or
+ *       the {@code Retry-After}, if longer); then one probe goes (half-open); its success closes the
+ *       circuit, its failure opens it again. Requests wait meanwhile instead of failing, so an
+ *       outage of a few minutes costs time, not entries; once the host has been unavailable for
+ *       {@link FetchConfig#hostUnavailableAfterMs()}, waiting requests fail as {@code
+ *       host_unavailable} (probes go on, so a host that comes back is used again).
+ * </ul>
+ *
+ * <p>A host is the URL's authority ({@code host[:port]}), as for Jetty's per-destination connection
+ * cap. Cost when nothing is wrong: {@link #find} answers null without a lookup until some host has
+ * been in trouble, and a calm host is one volatile read per request and per answer.
+ */
+final class HostHealth {
+  private static final Logger LOG = LoggerFactory.getLogger(HostHealth.class);
+
+  /** Troubled answers within {@link #TROUBLE_WINDOW_MS} that start the backoff: a stray 503 does not. */
+  static final int TROUBLE_THRESHOLD = 5;
+
+  static final long TROUBLE_WINDOW_MS = 2_000;
+
+  /** What a request may do now. */
+  enum Admission {
+    /** Send now. */
+    GO,
+    /** Queued: the host calls {@link Waiter#release()} or {@link Waiter#reject(String)} later. */
+    WAIT,
+    /** The host has been unavailable for too long: fail the entry. */
+    UNAVAILABLE
+  }
+
+  /** A request waiting for its host; called outside any lock, on a timer or client thread. */
+  interface Waiter {
+    void release();
+
+    void reject(String detail);
+  }
+
+  private enum Circuit {
+    CLOSED,
+    OPEN,
+    HALF_OPEN
+  }
+
+  private final ConcurrentHashMap<String, Host> hosts = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timer;
+  private final LongSupplier nanoClock;
+  private final long backoffNanos;
+  private final long maxSpacingNanos;
+  private final long maxRetryAfterNanos;
+  private final long cooldownNanos;
+  private final long unavailableAfterNanos;
+  private final long probeTimeoutNanos;
+  private final long windowNanos = TimeUnit.MILLISECONDS.toNanos(TROUBLE_WINDOW_MS);
+  private final int failuresToOpen;
+
+  HostHealth(FetchConfig config, ScheduledExecutorService timer) {
+    this(config, timer, System::nanoTime);
+  }
+
+  HostHealth(FetchConfig config, ScheduledExecutorService timer, LongSupplier nanoClock) {
+    this.timer = timer;
+    this.nanoClock = nanoClock;
+    this.backoffNanos = TimeUnit.MILLISECONDS.toNanos(config.hostBackoffMs());
+    this.maxSpacingNanos = Math.max(backoffNanos, TimeUnit.MILLISECONDS.toNanos(config.maxBackoffMs()));
+    this.maxRetryAfterNanos = TimeUnit.MILLISECONDS.toNanos(config.maxRetryAfterMs());
+    this.cooldownNanos = TimeUnit.MILLISECONDS.toNanos(config.hostCooldownMs());
+    this.unavailableAfterNanos = TimeUnit.MILLISECONDS.toNanos(config.hostUnavailableAfterMs());
+    // A probe's answer always comes within its deadlines; past them, let another probe go.
+    this.probeTimeoutNanos =
+        TimeUnit.MILLISECONDS.toNanos((long) config.connectTimeoutMs() + config.requestTimeoutMs());
+    this.failuresToOpen = config.hostFailuresToOpen();
+  }
+
+  /** The host's state, or null while it (and, cheaply, every host) has never been in trouble. */
+  Host find(String url) {
+    return hosts.isEmpty() ? null : hosts.get(key(url));
+  }
+
+  /** The host's state, made on its first trouble. */
+  Host track(String url) {
+    return hosts.computeIfAbsent(key(url), Host::new);
+  }
+
+  /** {@code host[:port]} of an http(s) URL, lower case, without user info; string work only. */
+  static String key(String url) {
+    int start = url.indexOf("://");
+    start = start < 0 ? 0 : start + 3;
+    int end = start;
+    while (end < url.length()) {
+      char c = url.charAt(end);
+      if (c == '/' || c == '?' || c == '#') {
+        break;
+      }
+      end++;
+    }
+    int at = url.lastIndexOf('@', end - 1);
+    if (at >= start) {
+      start = at + 1;
+    }
+    return url.substring(start, end).toLowerCase(Locale.ROOT);
+  }
+
+  /** One host's backoff and circuit state. Fields other than the volatile ones are guarded by this. */
+  final class Host {
+    private final String name;
+    /** Nothing to wait for: no spacing, no pause, circuit closed, nobody queued. */
+    private volatile boolean calm = true;
+    /** Troubled answers since the last good one. */
+    private volatile int consecutive;
+
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private Circuit circuit = Circuit.CLOSED;
+    private long windowStart;
+    private int inWindow;
+    private long windowRetryAfter;
+    private long spacing;
+    private long lastSpacingChange;
+    private long nextSlot;
+    private long pausedUntil;
+    private long openUntil;
+    private long probeSince;
+    private long outageSince;
+    private boolean drainPending;
+    private long drainAt;
+
+    Host(String name) {
+      this.name = name;
+      long now = nanoClock.getAsLong();
+      this.windowStart = now;
+      this.nextSlot = now;
+      this.pausedUntil = now;
+    }
+
+    /** Whether a request may go to this host now; on {@code WAIT} the waiter is called back later. */
+    Admission admit(Waiter w) {
+      if (calm) {
+        return Admission.GO;
+      }
+      synchronized (this) {
+        long now = nanoClock.getAsLong();
+        if (circuit == Circuit.CLOSED) {
+          if (waiting.isEmpty() && now - Math.max(nextSlot, pausedUntil) >= 0) {
+            nextSlot = now + spacing;
+            updateCalm(now);
+            return Admission.GO;
+          }
+        } else {
+          if (waiting.isEmpty() && probeDue(now)) {
+            startProbe(now);
+            return Admission.GO;
+          }
+          if (now - outageSince >= unavailableAfterNanos && !probeDue(now)) {
+            return Admission.UNAVAILABLE;
+          }
+        }
+        waiting.add(w);
+      }
+      drain();
+      return Admission.WAIT;
+    }
+
+    /** The host answered (any status but the troubled ones): it is alive. */
+    void succeeded() {
+      if (calm && consecutive == 0) {
+        return;
+      }
+      synchronized (this) {
+        long now = nanoClock.getAsLong();
+        consecutive = 0;
+        if (circuit != Circuit.CLOSED) {
+          circuit = Circuit.CLOSED;
+          // Resume paced, so a host that just came back is not hit by every waiting request at once.
+          spacing = Math.max(spacing, backoffNanos);
+          lastSpacingChange = now;
+          nextSlot = now;
+          LOG.info("host {} answers again after {} s; resuming, paced", name,
+              TimeUnit.NANOSECONDS.toSeconds(now - outageSince));
+        } else if (spacing > 0 && now - lastSpacingChange >= Math.max(spacing, 4 * backoffNanos)) {
+          spacing /= 2;
+          lastSpacingChange = now;
+          if (spacing < backoffNanos) {
+            spacing = 0;
+            LOG.info("host {} recovered: requests no longer spaced", name);
+          }
+        }
+        updateCalm(now);
+      }
+      drain();
+    }
+
+    /**
+     * The host answered 429/502/503/504, or could not be reached; {@code retryAfterMs} is its
+     * {@code Retry-After} or null.
+     */
+    void troubled(Long retryAfterMs) {
+      synchronized (this) {
+        long now = nanoClock.getAsLong();
+        consecutive++;
+        if (now - windowStart > windowNanos) {
+          windowStart = now;
+          inWindow = 0;
+          windowRetryAfter = 0;
+        }
+        inWindow++;
+        if (retryAfterMs != null) {
+          // toNanos saturates, so a huge header cannot overflow before the cap applies.
+          long ra = Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(0, retryAfterMs)), maxRetryAfterNanos);
+          windowRetryAfter = Math.max(windowRetryAfter, ra);
+        }
+        if (circuit == Circuit.HALF_OPEN) {
+          circuit = Circuit.OPEN;
+          openUntil = now + Math.max(cooldownNanos, windowRetryAfter);
+        } else if (circuit == Circuit.CLOSED) {
+          if (consecutive >= failuresToOpen) {
+            circuit = Circuit.OPEN;
+            outageSince = now;
+            openUntil = now + Math.max(cooldownNanos, windowRetryAfter);
+            LOG.warn("host {} paused after {} failures in a row; one probe every {} ms", name, consecutive,
+                TimeUnit.NANOSECONDS.toMillis(Math.max(cooldownNanos, windowRetryAfter)));
+          } else if (inWindow >= TROUBLE_THRESHOLD) {
+            if (spacing == 0) {
+              spacing = backoffNanos;
+              lastSpacingChange = now;
+              LOG.info("host {} answers with errors: spacing its requests {} ms apart", name,
+                  TimeUnit.NANOSECONDS.toMillis(spacing));
+            } else if (now - lastSpacingChange >= spacing) {
+              spacing = Math.min(spacing * 2, maxSpacingNanos);
+              lastSpacingChange = now;
+            }
+            pausedUntil = Math.max(pausedUntil, now + windowRetryAfter);
+            nextSlot = Math.max(nextSlot, now + spacing);
+          }
+        }
+        updateCalm(now);
+      }
+      drain();
+    }
+
+    private boolean probeDue(long now) {
+      return circuit == Circuit.OPEN ? now - openUntil >= 0 : now - probeSince >= probeTimeoutNanos;
+    }
+
+    private void startProbe(long now) {
+      circuit = Circuit.HALF_OPEN;
+      probeSince = now;
+    }
+
+    private void updateCalm(long now) {
+      calm = circuit == Circuit.CLOSED && spacing == 0 && now - pausedUntil >= 0 && waiting.isEmpty();
+    }
+
+    /** Why a request to this host fails as {@code host_unavailable}. */
+    synchronized String unavailableDetail() {
+      return unavailableDetail(nanoClock.getAsLong());
+    }
+
+    private String unavailableDetail(long now) {
+      return "host " + name + " unavailable for " + TimeUnit.NANOSECONDS.toSeconds(now - outageSince)
+          + " s (paused after " + failuresToOpen + " failures in a row, probes failing)";
+    }
+
+    /** Lets queued requests go as far as the state allows, and books the next look if some remain. */
+    private void drain() {
+      List<Waiter> go = null;
+      List<Waiter> reject = null;
+      String detail = null;
+      boolean look = false;
+      long next = 0;
+      long now;
+      synchronized (this) {
+        if (waiting.isEmpty()) {
+          return;
+        }
+        now = nanoClock.getAsLong();
+        if (circuit != Circuit.CLOSED) {
+          if (probeDue(now)) {
+            startProbe(now);
+            go = List.of(waiting.poll());
+          }
+          if (now - outageSince >= unavailableAfterNanos && !waiting.isEmpty()) {
+            reject = new ArrayList<>(waiting);
+            waiting.clear();
+            detail = unavailableDetail(now);
+          }
+          if (!waiting.isEmpty()) {
+            long change = circuit == Circuit.OPEN ? openUntil : probeSince + probeTimeoutNanos;
+            long bound = outageSince + unavailableAfterNanos;
+            next = change - bound < 0 ? change : bound;
+            look = true;
+          }
+        } else {
+          while (!waiting.isEmpty()) {
+            long t = Math.max(nextSlot, pausedUntil);
+            if (t - now > 0) {
+              next = t;
+              look = true;
+              break;
+            }
+            if (go == null) {
+              go = new ArrayList<>();
+            }
+            go.add(waiting.poll());
+            nextSlot = now + spacing;
+          }
+        }
+        updateCalm(now);
+        // One timer task per host at a time, however many requests wait.
+        if (look && drainPending && next - drainAt >= 0) {
+          look = false;
+        } else if (look) {
+          drainPending = true;
+          drainAt = next;
+        }
+      }
+      if (look) {
+        schedule(next - now);
+      }
+      if (reject != null) {
+        for (Waiter w : reject) {
+          w.reject(detail);
+        }
+      }
+      if (go != null) {
+        for (Waiter w : go) {
+          w.release();
+        }
+      }
+    }
+
+    private void schedule(long delayNanos) {
+      try {
+        timer.schedule(this::scheduledDrain, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // The worker is closing: its bundle is failing or done, nobody waits for these requests.
+        LOG.debug("timer closed; {} requests to {} left waiting", waiting.size(), name);
+      }
+    }
+
+    private void scheduledDrain() {
+      synchronized (this) {
+        drainPending = false;
+      }
+      drain();
+    }
+  }
+}
