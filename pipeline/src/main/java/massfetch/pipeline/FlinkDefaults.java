@@ -38,7 +38,7 @@ final class FlinkDefaults {
       // The client would otherwise stage its whole classpath: with java -jar that is this jar anyway.
       all.add("--filesToStage=" + jar.get());
     }
-    for (String name : List.of("manifest", "output", "results")) {
+    for (String name : List.of("manifest", "output", "results", "previousResults")) {
       absolutize(all, name);
     }
     Optional<String> parallelism = value(all, "parallelism");

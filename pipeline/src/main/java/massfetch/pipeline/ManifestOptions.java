@@ -10,7 +10,8 @@ public interface ManifestOptions extends PipelineOptions {
   @Description(
       "Manifest file or glob (local, gs://, s3://; .gz read as gzip). Text: one path relative to"
           + " --baseUrl or one absolute http(s) URL a line; .csv/.tsv: a header naming url or path,"
-          + " optionally key, size, md5.")
+          + " optionally key, size, md5; .jsonl: an earlier run's results-*.jsonl (url and key of each"
+          + " record; see --onlyFailed).")
   @Validation.Required
   String getManifest();
 
@@ -26,4 +27,18 @@ public interface ManifestOptions extends PipelineOptions {
   int getMaxLineBytes();
 
   void setMaxLineBytes(int value);
+
+  @Description("Results of earlier runs, file or glob (e.g. <output>/_results/results-*.jsonl; local, gs://,"
+      + " s3://): entries whose object key they record as stored (ok, or skipped as exists/done_before) are"
+      + " not fetched and end as skipped/done_before, without a request and without listing the bucket."
+      + " Must match at least one file, outside this run's --results folder.")
+  String getPreviousResults();
+
+  void setPreviousResults(String value);
+
+  @Description("When --manifest is an earlier run's results (.jsonl), only its failed records become entries.")
+  @Default.Boolean(false)
+  boolean getOnlyFailed();
+
+  void setOnlyFailed(boolean value);
 }

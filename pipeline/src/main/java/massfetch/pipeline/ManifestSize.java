@@ -16,6 +16,8 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 final class ManifestSize {
   /** A provider path such as {@code 003-007-001-12752/<uuid>.png} plus newline is ~60 bytes. */
   static final int BYTES_PER_ENTRY = 60;
+  /** A results record fed back as a manifest (.jsonl) is ~300 bytes. */
+  static final int BYTES_PER_RESULT_RECORD = 300;
   /** Text manifests compress about this well with gzip and friends. */
   static final int COMPRESSION_RATIO = 4;
 
@@ -31,7 +33,10 @@ final class ManifestSize {
         for (MatchResult.Metadata md : m.metadata()) {
           String name = md.resourceId().getFilename() == null ? "" : md.resourceId().getFilename();
           boolean compressed = ReadManifest.isCompressed(name);
-          entries += md.sizeBytes() * (compressed ? COMPRESSION_RATIO : 1) / BYTES_PER_ENTRY;
+          // With --onlyFailed this over-counts (only failed records are entries): groups come out
+          // smaller than --groupSize, which costs some concurrency per group, never correctness.
+          int perEntry = ReadManifest.isResults(name) ? BYTES_PER_RESULT_RECORD : BYTES_PER_ENTRY;
+          entries += md.sizeBytes() * (compressed ? COMPRESSION_RATIO : 1) / perEntry;
         }
       }
     } catch (IOException e) {

@@ -127,7 +127,8 @@ public final class MassfetchMain {
 
   /** Whether any location of the job is on S3 (then the region must be the real one). */
   private static boolean usesS3(MassfetchOptions options) {
-    return Stream.of(options.getManifest(), options.getOutput(), options.getResults(), options.getTempLocation())
+    return Stream.of(options.getManifest(), options.getOutput(), options.getResults(), options.getTempLocation(),
+            options.getPreviousResults())
         .anyMatch(location -> location != null && location.strip().toLowerCase(Locale.ROOT).startsWith("s3://"));
   }
 

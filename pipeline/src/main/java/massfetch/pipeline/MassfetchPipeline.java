@@ -3,8 +3,11 @@ package massfetch.pipeline;
 import massfetch.fetch.Distribute;
 import massfetch.fetch.FetchAndStore;
 import massfetch.manifest.ReadManifest;
+import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
 import massfetch.results.WriteResults;
+import massfetch.resume.ExcludeDone;
+import massfetch.resume.ReadDoneKeys;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
@@ -12,8 +15,9 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
- * The job: read the manifest, spread and de-duplicate it, fetch and store every entry, and write
- * one result per manifest entry (invalid lines and repeats included) plus the summary.
+ * The job: read the manifest, leave out what earlier runs stored (--previousResults only), spread and
+ * de-duplicate it, fetch and store every entry, and write one result per manifest entry (invalid
+ * lines, repeats and entries done before included) plus the summary.
  */
 public final class MassfetchPipeline {
   private MassfetchPipeline() {}
@@ -24,10 +28,31 @@ public final class MassfetchPipeline {
         p.apply("ReadManifest",
             ReadManifest.from(options.getManifest())
                 .withBaseUrl(options.getBaseUrl())
-                .withMaxLineBytes(options.getMaxLineBytes()));
+                .withMaxLineBytes(options.getMaxLineBytes())
+                .withOnlyFailed(options.getOnlyFailed()));
+
+    PCollection<FetchRequest> requests = manifest.get(ReadManifest.REQUESTS);
+    PCollectionList<FetchResult> results = PCollectionList.of(manifest.get(ReadManifest.INVALID));
+    // Only with --previousResults: every step here costs the DirectRunner time per entry.
+    if (options.getPreviousResults() != null) {
+      PCollection<String> doneKeys =
+          p.apply("ReadDoneKeys", ReadDoneKeys.from(options.getPreviousResults()));
+      // Buckets of about --groupSize keys, from both sides' file sizes: the join holds one
+      // bucket's done keys in memory at a time.
+      int buckets = Distribute.groupsFor(
+          ManifestSize.estimateEntries(options.getManifest())
+              + ManifestSize.estimateEntries(options.getPreviousResults()),
+          options.getGroupSize(), options.getMinGroups());
+      PCollectionTuple left =
+          requests.apply("ExcludeDone", ExcludeDone.keysIn(doneKeys)
+              .withBuckets(buckets)
+              .withDetail("stored by an earlier run, recorded in " + options.getPreviousResults()));
+      requests = left.get(ExcludeDone.REQUESTS);
+      results = results.and(left.get(ExcludeDone.DONE));
+    }
 
     PCollectionTuple spread =
-        manifest.get(ReadManifest.REQUESTS)
+        requests
             .apply("Distribute",
                 Distribute.intoGroups(Distribute.groupsFor(
                     ManifestSize.estimateEntries(options.getManifest()),
@@ -39,7 +64,7 @@ public final class MassfetchPipeline {
             .apply("FetchAndStore",
                 FetchAndStore.to(Configs.sink(options)).withFetchConfig(Configs.fetch(options)));
 
-    PCollectionList.of(manifest.get(ReadManifest.INVALID))
+    results
         .and(spread.get(Distribute.DUPLICATES))
         .and(fetched)
         .apply("AllResults", Flatten.pCollections())

@@ -26,6 +26,9 @@ final class OptionsCheck {
     checkManifest(o.getManifest());
     checkWritableFolder("--output", o.getOutput());
     checkWritableFolder("--results", o.getResults());
+    checkPreviousResults(o.getPreviousResults());
+    checkNotReplaced("--manifest", o.getManifest(), o.getResults());
+    checkNotReplaced("--previousResults", o.getPreviousResults(), o.getResults());
     try {
       Configs.fetch(o);
       Configs.sink(o);
@@ -106,6 +109,49 @@ final class OptionsCheck {
     } catch (IOException e) {
       throw new UserError("--manifest matches no file: " + manifest);
     }
+  }
+
+  private static void checkPreviousResults(String previous) throws UserError {
+    if (previous == null) {
+      return;
+    }
+    try {
+      if (ResultsLocation.matching(previous).isEmpty()) {
+        throw new UserError("--previousResults matches no file: " + previous);
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UserError("cannot read --previousResults " + previous + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * An input must not be among the result files this run removes before it starts (the default
+   * --results is where the last run's results are): reading them would find nothing.
+   */
+  private static void checkNotReplaced(String option, String input, String results) throws UserError {
+    if (input == null || results == null) {
+      return;
+    }
+    try {
+      java.util.Set<String> replaced = new java.util.HashSet<>();
+      for (ResourceId id : new ResultsLocation(results).previousFiles()) {
+        replaced.add(id.toString());
+      }
+      for (ResourceId id : ResultsLocation.matching(input)) {
+        if (replaced.contains(id.toString())) {
+          throw new UserError(option + " reads " + id + ", which this run would replace with its own results:"
+              + " give this run another --results folder (e.g. --results=" + sibling(results) + ")");
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      // Unreadable inputs are reported by their own checks; the results folder was checked writable.
+    }
+  }
+
+  /** {@code <folder>-2}: a folder name suggested for a resumed run's results. */
+  private static String sibling(String folder) {
+    String f = folder.endsWith("/") ? folder.substring(0, folder.length() - 1) : folder;
+    return f + "-2";
   }
 
   /** What went wrong with a file operation, in words rather than an exception name. */

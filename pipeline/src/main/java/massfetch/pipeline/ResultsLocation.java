@@ -26,19 +26,32 @@ final class ResultsLocation {
    * one-record-per-entry invariant. Objects are never touched.
    */
   void clearPrevious() throws IOException {
-    List<ResourceId> old = new ArrayList<>();
-    for (String pattern : List.of(folder + "results-*.jsonl", folder + "summary.json")) {
-      for (MatchResult m : FileSystems.match(List.of(pattern), EmptyMatchTreatment.ALLOW)) {
-        if (m.status() == MatchResult.Status.OK) {
-          for (MatchResult.Metadata md : m.metadata()) {
-            old.add(md.resourceId());
-          }
-        }
-      }
-    }
+    List<ResourceId> old = previousFiles();
     if (!old.isEmpty()) {
       FileSystems.delete(old, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     }
+  }
+
+  /** The files {@link #clearPrevious} would remove. */
+  List<ResourceId> previousFiles() throws IOException {
+    List<ResourceId> old = new ArrayList<>();
+    for (String pattern : List.of(folder + "results-*.jsonl", folder + "summary.json")) {
+      old.addAll(matching(pattern));
+    }
+    return old;
+  }
+
+  /** The files {@code pattern} matches now; none when it matches nothing. */
+  static List<ResourceId> matching(String pattern) throws IOException {
+    List<ResourceId> files = new ArrayList<>();
+    for (MatchResult m : FileSystems.match(List.of(pattern), EmptyMatchTreatment.ALLOW)) {
+      if (m.status() == MatchResult.Status.OK) {
+        for (MatchResult.Metadata md : m.metadata()) {
+          files.add(md.resourceId());
+        }
+      }
+    }
+    return files;
   }
 
   String summaryPath() {

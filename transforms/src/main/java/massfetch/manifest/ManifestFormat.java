@@ -9,7 +9,12 @@ enum ManifestFormat {
   /** Comma-separated with a header naming {@code url} or {@code path}, optionally key, size, md5. */
   CSV,
   /** As CSV, tab-separated. */
-  TSV;
+  TSV,
+  /**
+   * JSON Lines, as massfetch's own {@code results-*.jsonl}: one record a line with {@code url} and
+   * optionally {@code key}, so an earlier run's results (or just its failures) can be fed back.
+   */
+  RESULTS;
 
   /** Suffixes of the compressions Beam's file reading undoes (Compression.AUTO). */
   private static final String[] COMPRESSION_SUFFIXES = {".gz", ".gzip", ".bz2", ".zst", ".deflate", ".lzo", ".snappy"};
@@ -36,6 +41,9 @@ enum ManifestFormat {
     }
     if (n.endsWith(".tsv") || n.endsWith(".tab")) {
       return TSV;
+    }
+    if (n.endsWith(".jsonl") || n.endsWith(".ndjson")) {
+      return RESULTS;
     }
     return TEXT;
   }

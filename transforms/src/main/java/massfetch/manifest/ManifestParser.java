@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import massfetch.model.FetchRequest;
+import massfetch.results.MalformedResultException;
+import massfetch.results.ResultRecord;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -28,13 +30,23 @@ final class ManifestParser {
   private final ManifestFormat format;
   private final @Nullable String baseUrl;
   private final String source;
+  private final boolean onlyFailed;
   private @Nullable Map<String, Integer> columns; // CSV/TSV header, once read
   private @Nullable String headerProblem;
 
   ManifestParser(ManifestFormat format, @Nullable String baseUrl, String source) {
+    this(format, baseUrl, source, false);
+  }
+
+  /**
+   * @param onlyFailed results records other than {@code failed} are no entries (text and CSV lines
+   *     are not affected)
+   */
+  ManifestParser(ManifestFormat format, @Nullable String baseUrl, String source, boolean onlyFailed) {
     this.format = format;
     this.baseUrl = baseUrl;
     this.source = source;
+    this.onlyFailed = onlyFailed;
   }
 
   /** Whether a line holds no entry: blank, or a {@code #} comment. */
@@ -44,12 +56,19 @@ final class ManifestParser {
   }
 
   /**
-   * Parses one non-skippable line: a request, or null when the line was the CSV header.
+   * Parses one non-skippable line: a request, or null when the line is no entry (the CSV header, or
+   * with {@code onlyFailed} a results record that did not fail).
    *
    * @throws InvalidEntryException with the reason when the line cannot be an entry
    */
   @Nullable
   FetchRequest parse(String line, long lineNumber) throws InvalidEntryException {
+    // A text line starting with '{' is no path or URL: read it as a results record, so a results
+    // file renamed .txt (or one record pasted into a text manifest) still works.
+    if (format == ManifestFormat.RESULTS
+        || (format == ManifestFormat.TEXT && ResultRecord.looksLikeRecord(line))) {
+      return fromRecord(line, lineNumber);
+    }
     if (format == ManifestFormat.TEXT) {
       return fromLocation(line.strip(), null, null, null, lineNumber);
     }
@@ -94,6 +113,36 @@ final class ManifestParser {
       throw new InvalidEntryException("row has no url or path");
     }
     return fromLocation(location, cell(cells, "key"), cell(cells, "size"), cell(cells, "md5"), lineNumber);
+  }
+
+  /**
+   * A results record as an entry: its url is fetched again and its key kept as the object key (the
+   * url of an absolute record alone would give {@code host/path}, not the key it was stored under).
+   */
+  private @Nullable FetchRequest fromRecord(String line, long lineNumber) throws InvalidEntryException {
+    ResultRecord r;
+    try {
+      r = ResultRecord.parse(line);
+    } catch (MalformedResultException e) {
+      throw new InvalidEntryException("unreadable results record: " + e.getMessage());
+    }
+    if (onlyFailed && !r.isFailed()) {
+      return null;
+    }
+    if (r.isInvalidEntry()) {
+      // Its url field holds the bad input, shortened and with control characters masked: fetching
+      // it could store a wrong object. The line it came from must be fixed and fed again.
+      throw new InvalidEntryException("invalid_entry in an earlier run, so it cannot be fetched from its record ("
+          + (r.source() != null ? r.source() : "unknown source")
+          + (r.line() != null ? " line " + r.line() : "")
+          + (r.detail() != null ? ": " + r.detail() : "")
+          + "); fix that manifest line and run it again");
+    }
+    if (r.url() == null || r.url().isBlank()) {
+      throw new InvalidEntryException("results record has no url");
+    }
+    String key = r.key() == null || r.key().isBlank() ? null : r.key();
+    return fromLocation(r.url().strip(), key, null, null, lineNumber);
   }
 
   private @Nullable String cell(List<String> cells, String name) {

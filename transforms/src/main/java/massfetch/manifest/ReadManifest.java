@@ -15,7 +15,8 @@ import org.apache.beam.sdk.values.TupleTagList;
 /**
  * Reads manifest files (a file or glob on any Beam file system; gzip and other compressions by
  * suffix) into {@link #REQUESTS}, and every line that cannot be an entry into {@link #INVALID} as a
- * failed {@code invalid_entry} result carrying its line number.
+ * failed {@code invalid_entry} result carrying its line number. Text, CSV/TSV, and JSON Lines results
+ * files of an earlier run ({@code .jsonl}; see {@link #withOnlyFailed}) are read.
  *
  * <pre>{@code
  * PCollectionTuple manifest =
@@ -36,29 +37,44 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
   private final String filepattern;
   private final @Nullable String baseUrl;
   private final int maxLineBytes;
+  private final boolean onlyFailed;
 
-  private ReadManifest(String filepattern, @Nullable String baseUrl, int maxLineBytes) {
+  private ReadManifest(String filepattern, @Nullable String baseUrl, int maxLineBytes, boolean onlyFailed) {
     this.filepattern = filepattern;
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
+    this.onlyFailed = onlyFailed;
   }
 
   public static ReadManifest from(String filepattern) {
-    return new ReadManifest(filepattern, null, DEFAULT_MAX_LINE_BYTES);
+    return new ReadManifest(filepattern, null, DEFAULT_MAX_LINE_BYTES, false);
   }
 
   /** Base URL that relative manifest paths are appended to. */
   public ReadManifest withBaseUrl(@Nullable String baseUrl) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
   }
 
   public ReadManifest withMaxLineBytes(int maxLineBytes) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
+  }
+
+  /**
+   * Of results records fed as a manifest ({@code results-*.jsonl}), only {@code failed} ones become
+   * entries; the others are passed over like comments. Text and CSV lines are not affected.
+   */
+  public ReadManifest withOnlyFailed(boolean onlyFailed) {
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
   }
 
   /** Whether a manifest file of this name is read decompressed (by its suffix, e.g. {@code .gz}). */
   public static boolean isCompressed(String fileName) {
     return ManifestFormat.compressionSuffix(fileName) != null;
+  }
+
+  /** Whether a manifest file of this name is read as JSON Lines results records ({@code .jsonl}). */
+  public static boolean isResults(String fileName) {
+    return ManifestFormat.forFileName(fileName) == ManifestFormat.RESULTS;
   }
 
   @Override
@@ -67,7 +83,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
         .apply("MatchManifests", FileIO.match().filepattern(filepattern)
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenManifests", FileIO.readMatches())
-        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes))
+        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes, onlyFailed))
             .withOutputTags(REQUESTS, TupleTagList.of(INVALID)));
   }
 }

@@ -21,12 +21,14 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
 
   private final @Nullable String baseUrl;
   private final int maxLineBytes;
+  private final boolean onlyFailed;
   private final Counter entries = JobMetrics.counter(JobMetrics.MANIFEST_ENTRIES);
   private final ResultCounter results = new ResultCounter();
 
-  ReadManifestFileFn(@Nullable String baseUrl, int maxLineBytes) {
+  ReadManifestFileFn(@Nullable String baseUrl, int maxLineBytes, boolean onlyFailed) {
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
+    this.onlyFailed = onlyFailed;
   }
 
   @ProcessElement
@@ -35,7 +37,7 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
     String source = file.getMetadata().resourceId().toString();
     ManifestParser parser =
         new ManifestParser(
-            ManifestFormat.forFileName(file.getMetadata().resourceId().getFilename()), baseUrl, source);
+            ManifestFormat.forFileName(file.getMetadata().resourceId().getFilename()), baseUrl, source, onlyFailed);
     try (InputStream in = Channels.newInputStream(file.open())) {
       BoundedLineReader reader = new BoundedLineReader(in, maxLineBytes);
       BoundedLineReader.Line line;

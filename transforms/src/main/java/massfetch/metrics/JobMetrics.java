@@ -30,6 +30,11 @@ public final class JobMetrics {
   public static final String IN_FLIGHT_AREA_MS = "in_flight_area_ms";
   public static final String FETCH_LATENCY_MS = "fetch_latency_ms";
 
+  /** Keys an earlier run recorded as stored (--previousResults), repeats included. */
+  public static final String PREVIOUS_DONE_KEYS = "previous_done_keys";
+  /** Lines of --previousResults that are no readable record: ignored, they are no entries of this run. */
+  public static final String PREVIOUS_UNREADABLE_LINES = "previous_unreadable_lines";
+
   private JobMetrics() {}
 
   public static Counter counter(String name) {
