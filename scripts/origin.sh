@@ -24,7 +24,14 @@ Options:
   --port P          port (default: a free one)
   --latency-ms N    add N ms to every request, in nginx (ngx.sleep), default 0
   --workers N       nginx worker processes (default: auto = one per core)
-  --access-log      write an access log to RUN_DIR/access.log (default off: it costs speed)
+  --access-log      write an access log to RUN_DIR/access.log (default off: it costs speed);
+                    with --chaos each line ends with the fault injected into it ("-" for none
+                    and for the kinds served by a /fault/ endpoint: /__chaos/stats counts all)
+  --chaos PERCENT   fault injection: every plain file request draws one fault at random, each
+                    kind with probability PERCENT % (decimals allowed; default 0 = off); see
+                    "Chaos" below
+  --chaos-mix LIST  per-kind percentages overriding --chaos, e.g. "reset=2,html=0.5,hang=1"
+  --chaos-seed N    seed of the Lua random generator (per worker: N*1000 + worker id; default 1)
   --run-dir DIR     config/pid/logs folder (default $MASSFETCH_ROOT/.run/origin)
   -h, --help        this help
 
@@ -42,10 +49,30 @@ Fault endpoints (counters are per request URI, query string included, and live a
   /fault/big-declared/<x>     the same with Content-Length: 83886080 declared up front
   /fault/redirect/<path>      302 to /<path>
   /fault/loop/<x>             302 to itself, forever
+  /fault/slow/<path>          the real file in 8 pieces spread over 1.5 s (a slow body)
+  /fault/mislabeled/<path>    the real file, but with Content-Type: text/html
+
+Chaos (--chaos / --chaos-mix): an access-phase Lua handler in front of the static files (not of
+/fault/) draws, for every request from a client, math.random() against the mix, so a retried
+request draws again. Kinds (default: every one at PERCENT %):
+  reset       connection closed without a response (nginx 444)
+  503         a 503; when no window ran in the last 15 s it opens a host-wide window of 503s:
+              for the next 500 ms EVERY request gets 503 (counted as 503_window)
+  429         429 with Retry-After: 1
+  truncate    /fault/truncate: the real Content-Length, half the body, then the connection closed
+  hang        /fault/hang: no answer for an hour (the client's timeout ends it)
+  slow        /fault/slow: the real file, trickled over 1.5 s
+  html        /fault/html: 200 text/html page (permanent: not an image)
+  mislabeled  /fault/mislabeled: the real image labelled text/html (an image all the same)
+  latency     a pause of 0.5-2 s, then the real file
+GET /__chaos/stats prints {"requests":N,"faults":{"reset":n,...}} counted since start (nginx
+shared dict, all workers).
 
 Example:
   url=$(scripts/origin.sh start --root /tmp/images --latency-ms 50)
   curl -sI "$url/fault/429/some/file.png"; scripts/origin.sh stop
+  url=$(scripts/origin.sh start --root /tmp/images --chaos 2 --run-dir /tmp/chaos-origin)
+  curl -s "$url/__chaos/stats"
 EOF
 }
 
@@ -62,8 +89,11 @@ port=""
 latency_ms=0
 workers=auto
 access_log=0
+chaos=0
+chaos_mix=""
+chaos_seed=1
 run_dir="$MASSFETCH_ROOT/.run/origin"
-root_given=0 port_given=0 latency_given=0
+root_given=0 port_given=0 latency_given=0 chaos_given=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -76,6 +106,12 @@ while [ $# -gt 0 ]; do
     --workers) workers="${2:?--workers needs a value}"; shift 2 ;;
     --workers=*) workers="${1#*=}"; shift ;;
     --access-log) access_log=1; shift ;;
+    --chaos) chaos="${2:?--chaos needs a value}"; chaos_given=1; shift 2 ;;
+    --chaos=*) chaos="${1#*=}"; chaos_given=1; shift ;;
+    --chaos-mix) chaos_mix="${2:?--chaos-mix needs a value}"; chaos_given=1; shift 2 ;;
+    --chaos-mix=*) chaos_mix="${1#*=}"; chaos_given=1; shift ;;
+    --chaos-seed) chaos_seed="${2:?--chaos-seed needs a value}"; shift 2 ;;
+    --chaos-seed=*) chaos_seed="${1#*=}"; shift ;;
     --run-dir) run_dir="${2:?--run-dir needs a value}"; shift 2 ;;
     --run-dir=*) run_dir="${1#*=}"; shift ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -84,6 +120,33 @@ done
 [[ "$latency_ms" =~ ^[0-9]+$ ]] || die "--latency-ms must be a whole number of milliseconds"
 [ -z "$port" ] || [[ "$port" =~ ^[0-9]+$ ]] || die "--port must be a number"
 [ "$workers" = auto ] || [[ "$workers" =~ ^[1-9][0-9]*$ ]] || die "--workers must be auto or a number"
+[[ "$chaos" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--chaos must be a percentage, e.g. 2 or 0.5"
+[[ "$chaos_seed" =~ ^[0-9]+$ ]] || die "--chaos-seed must be a whole number"
+
+# The chaos fault kinds, in the order the random draw walks them.
+CHAOS_KINDS=(reset 503 429 truncate hang slow html mislabeled latency)
+
+# chaos_table: the mix as a Lua table literal, {{"reset", 2}, ...}; dies on an unknown kind.
+chaos_table() {
+  local kind pct item out=""
+  declare -A mix=()
+  for kind in "${CHAOS_KINDS[@]}"; do mix[$kind]="$chaos"; done
+  if [ -n "$chaos_mix" ]; then
+    IFS=, read -r -a items <<<"$chaos_mix"
+    for item in "${items[@]}"; do
+      kind="${item%%=*}" pct="${item#*=}"
+      [ -n "${mix[$kind]+x}" ] || die "--chaos-mix: unknown kind '$kind' (${CHAOS_KINDS[*]})"
+      [[ "$pct" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--chaos-mix: '$item' needs a percentage"
+      mix[$kind]="$pct"
+    done
+  fi
+  for kind in "${CHAOS_KINDS[@]}"; do out+="{\"$kind\", ${mix[$kind]}}, "; done
+  echo "{ $out}"
+}
+chaos_table >/dev/null  # dies here, in the main shell, on a bad --chaos-mix
+
+# chaos_on: true when some kind has a non-zero share.
+chaos_on() { chaos_table | grep -qE ', [0-9]*\.?[0-9]*[1-9]'; }
 
 pid_file="$run_dir/nginx.pid"
 state_file="$run_dir/origin.env"
@@ -107,7 +170,7 @@ state() { sed -n "s/^$1=//p" "$state_file" 2>/dev/null; }
 do_status() {
   local pid
   if pid="$(running_pid)"; then
-    echo "running pid=$pid url=$(state url) root=$(state root) latency_ms=$(state latency_ms) run_dir=$run_dir"
+    echo "running pid=$pid url=$(state url) root=$(state root) latency_ms=$(state latency_ms) chaos=$(state chaos) run_dir=$run_dir"
     return 0
   fi
   echo "stopped (run dir $run_dir)"
@@ -228,6 +291,31 @@ fault_lua() {
             sent = sent + piece
           end
           return ngx.exit(200)
+        elseif kind == "slow" or kind == "mislabeled" then
+          local f = io.open(ngx.var.document_root .. "/" .. rest, "rb")
+          if not f then
+            return ngx.exit(404)
+          end
+          local body = f:read("*a")
+          f:close()
+          ngx.header["Content-Type"] = kind == "slow" and "image/png" or "text/html"
+          ngx.header["Content-Length"] = #body
+          if kind == "mislabeled" then
+            ngx.print(body)
+            return ngx.exit(200)
+          end
+          -- 8 pieces, 1.5 s in all: under a 3 s request timeout it should still end ok.
+          local piece = math.ceil(#body / 8)
+          for i = 0, 7 do
+            local part = body:sub(i * piece + 1, (i + 1) * piece)
+            if #part > 0 then
+              if not ngx.print(part) or not ngx.flush(true) then
+                return ngx.exit(444)
+              end
+            end
+            if i < 7 then ngx.sleep(1.5 / 7) end
+          end
+          return ngx.exit(200)
         elseif kind == "redirect" then
           return ngx.redirect("/" .. rest, 302)
         elseif kind == "loop" then
@@ -237,8 +325,80 @@ fault_lua() {
 LUA
 }
 
+# chaos_lua: the access-phase handler that injects faults into plain file requests (--chaos).
+# Latency (--latency-ms) is paid first, like without chaos.
+chaos_lua() {
+  cat <<LUA
+        if ngx.req.is_internal() then return end
+        if $latency_ms > 0 then ngx.sleep($latency_ms / 1000) end
+        local uri = ngx.var.uri
+        if uri:sub(1, 7) == "/fault/" or uri:sub(1, 9) == "/__chaos/" then return end
+        local chaos = ngx.shared.chaos
+        chaos:incr("requests", 1, 0)
+        local function inject(kind)
+          chaos:incr("fault " .. kind, 1, 0)
+          ngx.var.chaos = kind
+        end
+        local now = ngx.now()
+        -- Inside a host-wide 503 window every request gets 503, whatever it draws.
+        if now < (chaos:get("window_until") or 0) then
+          inject("503")
+          return ngx.exit(503)
+        end
+        local mix = $(chaos_table)
+        local r, acc, kind = math.random() * 100, 0, nil
+        for _, m in ipairs(mix) do
+          acc = acc + m[2]
+          if r < acc then kind = m[1]; break end
+        end
+        if not kind then return end
+        if kind == "reset" then
+          inject(kind)
+          return ngx.exit(444)
+        elseif kind == "503" then
+          -- add() is atomic across workers: only one request opens the window.
+          if now >= (chaos:get("window_next") or 0) and chaos:add("window_lock " .. math.floor(now / 15), 1, 30) then
+            chaos:set("window_until", now + 0.5)
+            chaos:set("window_next", now + 15)
+            chaos:incr("fault 503_window", 1, 0)
+          end
+          inject(kind)
+          return ngx.exit(503)
+        elseif kind == "429" then
+          inject(kind)
+          ngx.header["Retry-After"] = "1"
+          return ngx.exit(429)
+        elseif kind == "latency" then
+          inject(kind)
+          ngx.sleep(0.5 + math.random() * 1.5)
+          return
+        end
+        -- The rest are the fault endpoints, reached by an internal redirect.
+        inject(kind)
+        return ngx.exec("/fault/" .. kind .. uri)
+LUA
+}
+
+# chaos_stats_lua: GET /__chaos/stats as JSON (no cjson needed: keys are plain words).
+chaos_stats_lua() {
+  cat <<'LUA'
+        local chaos = ngx.shared.chaos
+        local parts = {}
+        for _, key in ipairs(chaos:get_keys(0)) do
+          local kind = key:match("^fault (.+)$")
+          if kind then
+            parts[#parts + 1] = string.format('"%s":%d', kind, chaos:get(key) or 0)
+          end
+        end
+        table.sort(parts)
+        ngx.header["Content-Type"] = "application/json"
+        ngx.say(string.format('{"requests":%d,"faults":{%s}}', chaos:get("requests") or 0,
+                              table.concat(parts, ",")))
+LUA
+}
+
 write_conf() {
-  local modules=/usr/lib/nginx/modules access latency_block="" user_line=""
+  local modules=/usr/lib/nginx/modules access latency_block="" user_line="" chaos_init="" chaos_stats=""
   if [ "$access_log" = 1 ]; then
     # No buffer: tests read the log right after a run.
     access="access_log $run_dir/access.log origin;"
@@ -251,6 +411,18 @@ write_conf() {
     latency_block="access_by_lua_block {
         if not ngx.req.is_internal() then ngx.sleep($latency_ms / 1000) end
       }"
+  fi
+  if chaos_on; then
+    latency_block="access_by_lua_block {
+$(chaos_lua)
+      }"
+    chaos_init="init_worker_by_lua_block { math.randomseed($chaos_seed * 1000 + ngx.worker.id()) }"
+    chaos_stats="location = /__chaos/stats {
+      access_log off;
+      content_by_lua_block {
+$(chaos_stats_lua)
+      }
+    }"
   fi
   # As root, nginx's workers would run as nobody and could not read a mktemp -d folder (mode 700);
   # this server only listens on 127.0.0.1 and serves test files.
@@ -285,7 +457,7 @@ http {
     text/plain txt;
   }
   default_type application/octet-stream;
-  log_format origin '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent \$request_time';
+  log_format origin '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent \$request_time \$chaos';
   $access
 
   sendfile on;
@@ -309,6 +481,8 @@ http {
   scgi_temp_path $run_dir/tmp/scgi;
 
   lua_shared_dict faults 16m;
+  lua_shared_dict chaos 1m;
+  $chaos_init
   # Only the client decides when a slow /fault/big download is too slow.
   send_timeout 3600s;
   lua_socket_log_errors off;
@@ -319,7 +493,11 @@ http {
   server {
     listen 127.0.0.1:$port backlog=65535;
     root $root;
+    # The fault --chaos injected into this request, for the access log.
+    set \$chaos "-";
     $latency_block
+
+    $chaos_stats
 
     location / {
       try_files \$uri =404;
@@ -350,7 +528,8 @@ do_start() {
     # Idempotent, but never silently serve something else than what the caller asked for.
     if { [ "$root_given" = 1 ] && [ "$(cd "$root" 2>/dev/null && pwd)" != "$(state root)" ]; } ||
        { [ "$port_given" = 1 ] && [ "$port" != "$(state port)" ]; } ||
-       { [ "$latency_given" = 1 ] && [ "$latency_ms" != "$(state latency_ms)" ]; }; then
+       { [ "$latency_given" = 1 ] && [ "$latency_ms" != "$(state latency_ms)" ]; } ||
+       { [ "$chaos_given" = 1 ] && [ "$chaos/$chaos_mix" != "$(state chaos)/$(state chaos_mix)" ]; }; then
       die "origin already running from $run_dir with other settings ($(do_status)); stop it first"
     fi
     log "origin: already running (pid $pid)"
@@ -377,13 +556,14 @@ do_start() {
   nginx -p "$run_dir" -e "$run_dir/error.log" -c "$conf_file" ||
     die "nginx did not start (see $run_dir/error.log)"
   local url="http://127.0.0.1:$port"
-  printf 'port=%s\nroot=%s\nlatency_ms=%s\nurl=%s\n' "$port" "$root" "$latency_ms" "$url" >"$state_file"
+  printf 'port=%s\nroot=%s\nlatency_ms=%s\nchaos=%s\nchaos_mix=%s\nurl=%s\n' \
+    "$port" "$root" "$latency_ms" "$chaos" "$chaos_mix" "$url" >"$state_file"
   for _ in $(seq 100); do [ -s "$pid_file" ] && break; sleep 0.05; done
   if ! pid="$(running_pid)" || ! wait_http "$url/" 10; then
     tail -n 5 "$run_dir/error.log" >&2 || true
     die "nginx did not come up on $url (see $run_dir/error.log)"
   fi
-  log "origin: $url serving $root (pid $pid, latency ${latency_ms} ms, run dir $run_dir)"
+  log "origin: $url serving $root (pid $pid, latency ${latency_ms} ms, chaos ${chaos_mix:-$chaos} %, run dir $run_dir)"
   echo "$url"
 }
 
