@@ -63,13 +63,7 @@ final class EntryFetcher {
     if (!config.skipExisting()) {
       return attempt.start();
     }
-    return sink.exists(request.getKey())
-        .thenCompose(
-            exists ->
-                exists
-                    ? CompletableFuture.completedFuture(attempt.skipped())
-                    : attempt.start())
-        .exceptionally(attempt::storeFailure);
+    return attempt.checkThenStart();
   }
 
   /** The state of one entry's journey; touched by one callback at a time. */
@@ -261,6 +255,12 @@ final class EntryFetcher {
         put = CompletableFuture.failedFuture(e);
       }
       put.whenComplete((outcome, error) -> {
+        if (error == null && outcome == PutOutcome.ALREADY_EXISTS) {
+          // Stored by an earlier attempt (a restarted task) or before the run: the object is left
+          // as it is, so the record must not claim these bytes and this MD5 were stored.
+          finish(skipped("already stored; found when storing").setHttpStatus(o.status));
+          return;
+        }
         if (error == null) {
           finish(FetchResult.forRequest(request)
               .setStatus(Status.OK)
@@ -275,9 +275,8 @@ final class EntryFetcher {
           done.completeExceptionally(cause);
           return;
         }
-        boolean retryable = cause instanceof StoreException && ((StoreException) cause).retryable();
         storeFailures++;
-        if (retryable && retry.canRetry(storeFailures)) {
+        if (isRetryable(cause) && retry.canRetry(storeFailures)) {
           timer.schedule(() -> store(o, body, type, md5Hex), retry.delayMs(storeFailures, null), TimeUnit.MILLISECONDS);
         } else {
           finish(failed(o.status, ErrorClass.STORE_ERROR, String.valueOf(cause.getMessage())));
@@ -285,22 +284,47 @@ final class EntryFetcher {
       });
     }
 
-    FetchResult skipped() {
+    /**
+     * Asks the store whether the object is there, then fetches it if not. A failed check is retried
+     * like a failed put: during a short store outage each entry waits, holding its in-flight slot,
+     * instead of failing at once and letting the rest of the manifest drain into store errors.
+     */
+    CompletableFuture<FetchResult> checkThenStart() {
+      CompletableFuture<Boolean> exists;
+      try {
+        exists = sink.exists(request.getKey());
+      } catch (RuntimeException e) {
+        exists = CompletableFuture.failedFuture(e);
+      }
+      exists.whenComplete((found, error) -> {
+        if (error == null) {
+          if (found) {
+            finish(skipped("already stored"));
+          } else {
+            get(request.getUrl());
+          }
+          return;
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof StoreUnavailableException) {
+          done.completeExceptionally(cause);
+          return;
+        }
+        storeFailures++;
+        if (isRetryable(cause) && retry.canRetry(storeFailures)) {
+          timer.schedule(this::checkThenStart, retry.delayMs(storeFailures, null), TimeUnit.MILLISECONDS);
+        } else {
+          finish(failed(0, ErrorClass.STORE_ERROR, "existence check failed: " + cause.getMessage()));
+        }
+      });
+      return done;
+    }
+
+    private FetchResult.Builder skipped(String detail) {
       return FetchResult.forRequest(request)
           .setStatus(Status.SKIPPED)
           .setError(ErrorClass.SKIP_EXISTS)
-          .setDetail("already stored")
-          .build();
-    }
-
-    FetchResult storeFailure(Throwable error) {
-      Throwable cause = unwrap(error);
-      if (cause instanceof StoreUnavailableException) {
-        throw (StoreUnavailableException) cause;
-      }
-      return failed(0, ErrorClass.STORE_ERROR, "existence check failed: " + cause.getMessage())
-          .setAttempts(requests)
-          .build();
+          .setDetail(detail);
     }
 
     private FetchResult.Builder failed(int status, String error, String detail) {
@@ -318,6 +342,10 @@ final class EntryFetcher {
               .setElapsedMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos))
               .build());
     }
+  }
+
+  private static boolean isRetryable(Throwable cause) {
+    return cause instanceof StoreException && ((StoreException) cause).retryable();
   }
 
   private static String hostOf(String url) {

@@ -228,6 +228,12 @@ public final class S3Sink implements ObjectSink {
       }
       return new StoreException(message, false, e);
     }
+    if (cause instanceof SdkClientException
+        && String.valueOf(cause.getMessage()).contains("Unable to load credentials")) {
+      // Nothing this worker sends can succeed, like a 403: fail the bundle, not every entry.
+      return new StoreUnavailableException("S3: no credentials on this worker (set AWS_ACCESS_KEY_ID and"
+          + " AWS_SECRET_ACCESS_KEY, or a profile, where the workers run) " + what, cause);
+    }
     if (cause instanceof SdkClientException) {
       // No answer from the store: refused, reset, timed out. It may come back.
       return new StoreException("S3 " + describe(cause) + " " + what, true, cause);

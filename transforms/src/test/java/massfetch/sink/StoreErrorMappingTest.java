@@ -70,5 +70,8 @@ class StoreErrorMappingTest {
     assertInstanceOf(StoreUnavailableException.class, s3(501, "NotImplemented"));
     assertRetryable(
         S3Sink.classify(SdkClientException.create("Unable to execute HTTP request"), "x"), true);
+    // No credentials on the worker: no later attempt can succeed, like a 403.
+    assertInstanceOf(StoreUnavailableException.class, S3Sink.classify(SdkClientException.create(
+        "Unable to load credentials from any of the providers in the chain AwsCredentialsProviderChain"), "x"));
   }
 }
