@@ -270,18 +270,27 @@ final class EntryFetcher {
               .setContentType(o.contentType));
           return;
         }
-        Throwable cause = unwrap(error);
-        if (cause instanceof StoreUnavailableException) {
-          done.completeExceptionally(cause);
-          return;
-        }
-        storeFailures++;
-        if (isRetryable(cause) && retry.canRetry(storeFailures)) {
-          timer.schedule(() -> store(o, body, type, md5Hex), retry.delayMs(storeFailures, null), TimeUnit.MILLISECONDS);
-        } else {
-          finish(failed(o.status, ErrorClass.STORE_ERROR, String.valueOf(cause.getMessage())));
-        }
+        storeFailed(error, () -> store(o, body, type, md5Hex), o.status, "");
       });
+    }
+
+    /**
+     * A call to the store failed: fail the bundle when the store cannot take anything, else try
+     * {@code again} after a backoff while the error is transient and attempts are left, else
+     * record {@code store_error}.
+     */
+    private void storeFailed(Throwable error, Runnable again, int status, String what) {
+      Throwable cause = unwrap(error);
+      if (cause instanceof StoreUnavailableException) {
+        done.completeExceptionally(cause);
+        return;
+      }
+      storeFailures++;
+      if (isRetryable(cause) && retry.canRetry(storeFailures)) {
+        timer.schedule(again, retry.delayMs(storeFailures, null), TimeUnit.MILLISECONDS);
+      } else {
+        finish(failed(status, ErrorClass.STORE_ERROR, what + cause.getMessage()));
+      }
     }
 
     /**
@@ -305,17 +314,7 @@ final class EntryFetcher {
           }
           return;
         }
-        Throwable cause = unwrap(error);
-        if (cause instanceof StoreUnavailableException) {
-          done.completeExceptionally(cause);
-          return;
-        }
-        storeFailures++;
-        if (isRetryable(cause) && retry.canRetry(storeFailures)) {
-          timer.schedule(this::checkThenStart, retry.delayMs(storeFailures, null), TimeUnit.MILLISECONDS);
-        } else {
-          finish(failed(0, ErrorClass.STORE_ERROR, "existence check failed: " + cause.getMessage()));
-        }
+        storeFailed(error, this::checkThenStart, 0, "existence check failed: ");
       });
       return done;
     }
