@@ -30,16 +30,19 @@ final class FlinkDefaults {
 
   static String[] apply(String[] args, Optional<String> jar) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
+    // For every runner: Beam matches a relative local path by walking the file tree around the
+    // working folder, which for a mistyped --manifest could mean minutes; an absolute one is looked
+    // up directly. On a cluster, TaskManagers do not share the client's working folder either.
+    for (String name : List.of("manifest", "output", "results", "previousResults")) {
+      absolutize(all, name);
+    }
     if (!isFlink(all)) {
-      return args;
+      return all.toArray(new String[0]);
     }
     String master = value(all, "flinkMaster").orElse("[auto]");
     if (isCluster(master) && value(all, "filesToStage").isEmpty() && jar.isPresent()) {
       // The client would otherwise stage its whole classpath: with java -jar that is this jar anyway.
       all.add("--filesToStage=" + jar.get());
-    }
-    for (String name : List.of("manifest", "output", "results", "previousResults")) {
-      absolutize(all, name);
     }
     Optional<String> parallelism = value(all, "parallelism");
     if (value(all, "minGroups").isEmpty() && parallelism.isPresent()) {
@@ -89,7 +92,11 @@ final class FlinkDefaults {
       if (v.isEmpty() || v.contains("://") || v.startsWith("/")) {
         continue;
       }
-      args.set(i, prefix + Path.of(v).toAbsolutePath().normalize());
+      try {
+        args.set(i, prefix + Path.of(v).toAbsolutePath().normalize());
+      } catch (java.nio.file.InvalidPathException e) {
+        // Not a path at all: left as given, for the option checks to report.
+      }
     }
   }
 

@@ -89,6 +89,9 @@ final class OptionsCheck {
   }
 
   private static void checkManifest(String manifest) throws UserError {
+    if (isMissingLocalFile(manifest)) {
+      throw new UserError("--manifest matches no file: " + manifest);
+    }
     MatchResult match;
     try {
       List<MatchResult> results = FileSystems.match(List.of(manifest), EmptyMatchTreatment.ALLOW);
@@ -111,9 +114,28 @@ final class OptionsCheck {
     }
   }
 
+  /**
+   * True for a local path without wildcards that does not exist. Beam matches such a path by
+   * walking the whole folder tree it would be in — for a mistyped name in a home folder, minutes —
+   * so it is answered here first.
+   */
+  static boolean isMissingLocalFile(String spec) {
+    if (!ObjectSinks.schemeOf(spec).equals("file") || spec.matches(".*[*?\\[{].*")) {
+      return false;
+    }
+    try {
+      return !Files.exists(ObjectSinks.localPath(spec));
+    } catch (IllegalArgumentException e) {
+      return false; // not a path: Beam's match reports it
+    }
+  }
+
   private static void checkPreviousResults(String previous) throws UserError {
     if (previous == null) {
       return;
+    }
+    if (isMissingLocalFile(previous)) {
+      throw new UserError("--previousResults matches no file: " + previous);
     }
     try {
       if (ResultsLocation.matching(previous).isEmpty()) {

@@ -16,9 +16,13 @@ class FlinkDefaultsTest {
   private static final Optional<String> JAR = Optional.of("/opt/massfetch-flink.jar");
 
   @Test
-  void givenDirectRunner_whenApplied_thenArgsUnchanged() {
-    String[] args = {"--manifest=m.txt", "--output=out", "--parallelism=4"};
-    assertArrayEquals(args, FlinkDefaults.apply(args, JAR));
+  void givenDirectRunner_whenApplied_thenOnlyLocalPathsMadeAbsolute() {
+    String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
+    String[] args = {"--manifest=m.txt", "--output=/abs/out", "--results=gs://b/r", "--parallelism=4"};
+
+    assertArrayEquals(
+        new String[] {"--manifest=" + cwd + "/m.txt", "--output=/abs/out", "--results=gs://b/r", "--parallelism=4"},
+        FlinkDefaults.apply(args, JAR));
   }
 
   @Test
