@@ -30,11 +30,24 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class FaultOrigin implements AutoCloseable {
   public static final int BIG_BYTES = 300_000;
+  /** The body of {@code /gzip/}: 8 MiB of zeros, gzipped. */
+  public static final byte[] GZIP_BOMB = gzip(new byte[8 << 20]);
+
+  private static byte[] gzip(byte[] raw) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(raw);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out.toByteArray();
+  }
 
   private final Server server = new Server();
   private final ServerConnector connector = new ServerConnector(server);
   private final Map<String, byte[]> images = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  private final Map<String, String> lastHeaders = new ConcurrentHashMap<>();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger overloads = new AtomicInteger();
   private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
@@ -82,6 +95,11 @@ public final class FaultOrigin implements AutoCloseable {
     return overloads.get();
   }
 
+  /** The value of request header {@code name} on the last request to {@code path}, or null. */
+  public String lastHeader(String path, String name) {
+    return lastHeaders.get(path + "\n" + name.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** Requests received for {@code path} (e.g. "/404/a.png"). */
   public int hits(String path) {
     AtomicInteger n = hits.get(path);
@@ -118,6 +136,7 @@ public final class FaultOrigin implements AutoCloseable {
 
   private boolean serve(Request request, Response response, Callback callback) {
     String path = Request.getPathInContext(request);
+    request.getHeaders().forEach(f -> lastHeaders.put(path + "\n" + f.getLowerCaseName(), f.getValue()));
     long arrived = System.nanoTime();
     int n = hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
     String[] parts = path.split("/", 3); // "", kind, name
@@ -177,6 +196,10 @@ public final class FaultOrigin implements AutoCloseable {
           send(response, callback, 200, "image/png", body);
         }, capacityDelayMs, TimeUnit.MILLISECONDS);
         return true;
+      case "gzip":
+        // A gzip "bomb": 64 KiB on the wire that would inflate to 8 MiB, declared as an image.
+        response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
+        return send(response, callback, 200, "image/png", GZIP_BOMB);
       case "hang":
         return true; // never completes: the client's deadline must cut it off
       case "html":
