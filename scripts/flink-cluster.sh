@@ -25,6 +25,12 @@ Commands:
   start-taskmanager   start one more TaskManager (e.g. to replace a lost one); prints its index
   kill-taskmanager I  kill -9 TaskManager I (a crash, for fault-tolerance tests)
   url                 print the REST URL of the cluster in the run folder
+  run [--run-dir DIR] -- ARGS...
+                      the `flink` command-line client of a Flink distribution (CliFrontend, from
+                      the same jars) on this cluster: ARGS are the flink CLI's, e.g.
+                      "run -m HOST:PORT -c MAIN JAR ARGS...", "list", "cancel JOBID". It reads the
+                      run folder's conf/ (so -m may be left out) and logs to log/client.log; the
+                      exit code is the CLI's
 
 Options (start; the values are kept in the run folder and reused by later commands):
   --taskmanagers N    TaskManagers to run (default 2)
@@ -41,6 +47,8 @@ Example:
   url=$(scripts/flink-cluster.sh start --taskmanagers 2 --slots 2)
   scripts/massfetch --runner=FlinkRunner --flinkMaster=${url#http://} --parallelism=4 \
     --filesToStage=runners/flink/target/massfetch-flink.jar --manifest=m.txt --baseUrl=... --output=/tmp/out
+  scripts/flink-cluster.sh run -- run -c massfetch.pipeline.MassfetchMain \
+    runners/flink/target/massfetch-flink.jar --runner=FlinkRunner --parallelism=4 --manifest=... ...
   scripts/flink-cluster.sh stop
 EOF
 }
@@ -48,7 +56,7 @@ EOF
 cmd="${1:-}"
 case "$cmd" in
   -h|--help|help) usage; exit 0 ;;
-  start|stop|status|start-taskmanager|url) shift ;;
+  start|stop|status|start-taskmanager|url|run) shift ;;
   kill-taskmanager) shift; kill_index="${1:?kill-taskmanager needs an index}"; shift ;;
   "") usage >&2; exit 2 ;;
   *) die "unknown command '$cmd' (see --help)" ;;
@@ -76,9 +84,12 @@ while [ $# -gt 0 ]; do
     --restart-delay=*) opt_restart_delay="${1#*=}"; shift ;;
     --run-dir) run_dir="${2:?--run-dir needs a value}"; shift 2 ;;
     --run-dir=*) run_dir="${1#*=}"; shift ;;
-    *) die "unknown option '$1' (see --help)" ;;
+    --) shift; break ;;
+    *) [ "$cmd" = run ] && break; die "unknown option '$1' (see --help)" ;;
   esac
 done
+# What is left are the flink CLI's arguments, for run only.
+[ $# -eq 0 ] || [ "$cmd" = run ] || die "unexpected argument '$1' (see --help)"
 mkdir -p "$run_dir"
 run_dir="$(cd "$run_dir" && pwd)"
 conf_dir="$run_dir/conf"
@@ -426,5 +437,20 @@ case "$cmd" in
   url)
     [ -f "$settings" ] || die "no cluster was started from $run_dir"
     rest_url
+    ;;
+  run)
+    [ $# -gt 0 ] || die "run needs the flink CLI's arguments, e.g. run -- run -c MAIN JAR ARGS... (see --help)"
+    [ -f "$conf_dir/config.yaml" ] || die "no cluster was started from $run_dir (the CLI reads its conf/): run start first"
+    command -v java >/dev/null || die "java (17) is needed: apt-get install openjdk-17-jre-headless"
+    ensure_jars
+    # What a distribution's bin/flink sets up: FLINK_CONF_DIR (else the CLI looks for ../conf or
+    # conf under the working folder), the JVM flags the cluster's JVMs get, and a log file. The
+    # plugins folder (default: ./plugins of the working folder) is the run folder's, empty: this
+    # cluster has no plugins. FLINK_LIB_DIR is only read by YARN/Kubernetes deployments.
+    mkdir -p "$run_dir/plugins"
+    log "flink CLI on $(rest_url) (log $log_dir/client.log)"
+    FLINK_CONF_DIR="$conf_dir" FLINK_PLUGINS_DIR="$run_dir/plugins" exec java "${java_opens[@]}" \
+      -Dlog.file="$log_dir/client.log" -Dlog4j.configurationFile="file:$conf_dir/log4j.properties" \
+      -cp "$lib_dir/*" org.apache.flink.client.cli.CliFrontend "$@"
     ;;
 esac

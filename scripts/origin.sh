@@ -213,6 +213,18 @@ fault_lua() {
         local function real_file()
           return ngx.exec("/" .. rest)
         end
+        -- The bytes of the real file at /<rest>, for the endpoints that send it themselves; a
+        -- missing file ends the request with 404 here (in the content phase ngx.exit ends the
+        -- handler even from inside a function, as ngx.exec does in real_file).
+        local function real_body()
+          local f = io.open(ngx.var.document_root .. "/" .. rest, "rb")
+          if not f then
+            return ngx.exit(404)
+          end
+          local body = f:read("*a")
+          f:close()
+          return body
+        end
 
         if kind == "404" then
           return ngx.exit(404)
@@ -243,12 +255,7 @@ fault_lua() {
           -- 444: nginx closes the connection without sending anything.
           return ngx.exit(444)
         elseif kind == "truncate" or kind == "truncate-reset" then
-          local f = io.open(ngx.var.document_root .. "/" .. rest, "rb")
-          if not f then
-            return ngx.exit(404)
-          end
-          local body = f:read("*a")
-          f:close()
+          local body = real_body()
           ngx.header["Content-Type"] = "image/png"
           ngx.header["Content-Length"] = #body
           ngx.print(body:sub(1, math.floor(#body / 2)))
@@ -292,12 +299,7 @@ fault_lua() {
           end
           return ngx.exit(200)
         elseif kind == "slow" or kind == "mislabeled" then
-          local f = io.open(ngx.var.document_root .. "/" .. rest, "rb")
-          if not f then
-            return ngx.exit(404)
-          end
-          local body = f:read("*a")
-          f:close()
+          local body = real_body()
           ngx.header["Content-Type"] = kind == "slow" and "image/png" or "text/html"
           ngx.header["Content-Length"] = #body
           if kind == "mislabeled" then

@@ -396,33 +396,6 @@ if [ "$flink" = 1 ]; then
   before_file="$work/chaos-flink-before.json"
   chaos_stats "$before_file" || echo '{}' >"$before_file"
 
-  # flink_fetched JOB: "state fetched" of the newest job named JOB (FetchAndStore's records out).
-  flink_fetched() {
-    python3 - "$rest" "$1" <<'PY'
-import json, re, sys, urllib.parse, urllib.request
-rest, name = sys.argv[1:3]
-def get(path):
-    with urllib.request.urlopen(rest + path, timeout=10) as r:
-        return json.load(r)
-try:
-    jobs = [j for j in get("/jobs/overview")["jobs"] if j["name"] == name]
-    if not jobs:
-        sys.exit(0)
-    job = max(jobs, key=lambda j: j["start-time"])
-    fetched = 0
-    pat = re.compile(r".*FetchAndStore[^.]*\)\)\.numRecordsOut")
-    for v in get("/jobs/" + job["jid"])["vertices"]:
-        base = "/jobs/%s/vertices/%s/subtasks/metrics" % (job["jid"], v["id"])
-        ids = [m["id"] for m in get(base) if pat.match(m["id"])]
-        if ids:
-            q = ",".join(urllib.parse.quote(i) for i in ids)
-            fetched = max([fetched] + [int(float(m.get("sum", 0))) for m in get(base + "?agg=sum&get=" + q)])
-    print(job["state"], fetched, job["jid"])
-except Exception:
-    pass
-PY
-  }
-
   job="massfetch-soak-$$"
   extra_args=()
   [ -z "$flink_extra" ] || read -r -a extra_args <<<"$flink_extra"
@@ -439,7 +412,7 @@ PY
   job_pid=$!
   killed_at="" store_stopped_at="" phase=kill
   while kill -0 "$job_pid" 2>/dev/null && [ $((SECONDS - t0)) -lt "$deadline" ]; do
-    read -r state fetched _ <<<"$(flink_fetched "$job")" || true
+    read -r _ state fetched _ <<<"$(flink_job_info "$rest" "$job")" || true
     if [ "$phase" = kill ] && [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((flink_entries / 5)) ]; then
       killed_at="$fetched"
       "$cluster" kill-taskmanager 1 --run-dir "$cluster_run"
@@ -465,7 +438,7 @@ PY
   took=$((SECONDS - t0))
   log "flink: exit $rc after ${took}s (TaskManager killed at ${killed_at:-never} fetched, store stopped at ${store_stopped_at:-never})"
   [ "$rc" -eq 0 ] || { echo "--- massfetch flink (exit $rc), last lines of stderr:"; grep -v '^\s*at ' "$logs/flink.err" | tail -n 15; }
-  read -r state_f _ jid_f <<<"$(flink_fetched "$job")" || true
+  read -r jid_f state_f _ <<<"$(flink_job_info "$rest" "$job")" || true
   restarts="$(curl -s "$rest/jobs/${jid_f:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
   check "flink: the TaskManager was killed mid-run (at ${killed_at:-never} of $flink_entries fetched) and replaced" \
     test -n "$killed_at" -a "${killed_at:-0}" -lt "$flink_entries"

@@ -39,9 +39,10 @@ passed=0
 failed=0
 failures=()
 started=$SECONDS
+# Logs of the Java build and of each suite (also with --no-java on a fresh checkout).
+mkdir -p "$MASSFETCH_ROOT/.run"
 
 if [ "$java_tests" = 1 ]; then
-  mkdir -p "$MASSFETCH_ROOT/.run"
   log "Java: build and run the unit and pipeline tests"
   if mvn -B -ntp -Dmaven.test.failure.ignore=true clean install 2>&1 | tee "$MASSFETCH_ROOT/.run/maven-test.log" | grep -E "Tests run:|FAIL|BUILD|ERROR\]" ; then :; fi
   # Surefire's own reports are the source of truth for the counts.

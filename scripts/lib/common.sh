@@ -70,6 +70,36 @@ suite_end() {
 # massfetch_jar RUNNER: path of the runnable jar for a runner module (direct|flink).
 massfetch_jar() { echo "$MASSFETCH_ROOT/runners/$1/target/massfetch-$1.jar"; }
 
+# flink_job_info REST_URL JOB_NAME: prints "jid state fetched" of the newest job called JOB_NAME.
+# fetched is the FetchAndStore operator's live numRecordsOut, summed over its subtasks. Prints
+# nothing when there is no such job yet or the REST API did not answer: callers poll again.
+flink_job_info() {
+  python3 - "$1" "$2" <<'PY'
+import json, re, sys, urllib.parse, urllib.request
+rest, name = sys.argv[1:3]
+def get(path):
+    with urllib.request.urlopen(rest + path, timeout=10) as r:
+        return json.load(r)
+try:
+    jobs = [j for j in get("/jobs/overview")["jobs"] if j["name"] == name]
+    if not jobs:
+        sys.exit(0)
+    job = max(jobs, key=lambda j: j["start-time"])
+    jid = job["jid"]
+    fetched = 0
+    pat = re.compile(r".*FetchAndStore[^.]*\)\)\.numRecordsOut")
+    for v in get("/jobs/" + jid)["vertices"]:
+        base = "/jobs/%s/vertices/%s/subtasks/metrics" % (jid, v["id"])
+        ids = [m["id"] for m in get(base) if pat.match(m["id"])]
+        if ids:
+            q = ",".join(urllib.parse.quote(i) for i in ids)
+            fetched = max([fetched] + [int(float(m.get("sum", 0))) for m in get(base + "?agg=sum&get=" + q)])
+    print(jid, job["state"], fetched)
+except Exception:  # REST busy or the job just ended
+    pass
+PY
+}
+
 # same_files SRC DST MANIFEST [IGNORE_DIR]: checks that every relative path listed in MANIFEST
 # (blank and #comment lines ignored) is byte-identical under SRC and DST, and that DST holds no
 # other file outside IGNORE_DIR (default _results; a leftover temp file is an error). Prints one

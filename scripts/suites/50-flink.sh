@@ -6,7 +6,9 @@
 #   (b) a TaskManager killed with SIGKILL mid-run and a new one started: the job restarts and still
 #       ends with every entry exactly once, every stored object byte-exact, nothing partial under a
 #       final name;
-#   (c) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
+#   (c) the `flink run` CLI (CliFrontend, through scripts/flink-cluster.sh run) submitting the jar
+#       to the same cluster: 300 images at parallelism 2, the job FINISHED, every file byte-exact;
+#   (d) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
 # Run by scripts/test.sh, or alone: scripts/suites/50-flink.sh [--help]
 set -euo pipefail
 
@@ -18,9 +20,9 @@ if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
 Usage: scripts/suites/50-flink.sh
 
 Starts a Flink cluster (scripts/flink-cluster.sh, free ports, run folder under
-$MASSFETCH_ROOT/.run/flink-suite) and nginx origins (scripts/origin.sh), runs massfetch on it and
-on the embedded Flink, and stops everything it started, also when a check fails or it is
-interrupted.
+$MASSFETCH_ROOT/.run/flink-suite) and nginx origins (scripts/origin.sh), runs massfetch on it
+(through scripts/massfetch and through the flink CLI) and on the embedded Flink, and stops
+everything it started, also when a check fails or it is interrupted.
 Environment:
   FLINK_SUITE_COUNT        images in part (a) (default 5000)
   FLINK_SUITE_KILL_COUNT   images in part (b) (default 2000; from the same files)
@@ -90,50 +92,20 @@ check "cluster: 2 TaskManagers, 4 slots registered" \
 check "cluster: start again is a no-op (idempotent)" \
   [ "$("$cluster" start --run-dir "$cluster_run" 2>/dev/null)" = "$rest" ]
 
-# job_info NAME: "jid state fetched restarts" of the newest job called NAME ("" if none yet);
-# fetched is Flink's live record count out of the FetchAndStore operator, summed over subtasks.
-job_info() {
-  python3 - "$rest" "$1" <<'PY'
-import json, re, sys, urllib.parse, urllib.request
-rest, name = sys.argv[1:3]
-def get(path):
-    with urllib.request.urlopen(rest + path, timeout=10) as r:
-        return json.load(r)
-try:
-    jobs = [j for j in get("/jobs/overview")["jobs"] if j["name"] == name]
-    if not jobs:
-        sys.exit(0)
-    job = max(jobs, key=lambda j: j["start-time"])
-    jid = job["jid"]
-    fetched = 0
-    pat = re.compile(r".*FetchAndStore[^.]*\)\)\.numRecordsOut")
-    for v in get("/jobs/" + jid)["vertices"]:
-        base = "/jobs/%s/vertices/%s/subtasks/metrics" % (jid, v["id"])
-        ids = [m["id"] for m in get(base) if pat.match(m["id"])]
-        if ids:
-            q = ",".join(urllib.parse.quote(i) for i in ids)
-            fetched = max([fetched] + [int(float(m.get("sum", 0))) for m in get(base + "?agg=sum&get=" + q)])
-    restarts = 0
-    for m in get("/jobs/%s/metrics?get=numRestarts" % jid):
-        restarts = int(float(m["value"]))
-    print(jid, job["state"], fetched, restarts)
-except Exception as e:  # REST busy: the caller polls again
-    pass
-PY
-}
-
-# run_massfetch NAME ARG...: runs the launcher with a deadline; stdout/stderr to logs/NAME.*,
-# exit status to $rc, elapsed seconds to $took.
+# run_logged NAME CMD ARG...: runs a massfetch client with a deadline; stdout/stderr to
+# logs/NAME.*, exit status to $rc, elapsed seconds to $took.
 rc=0 took=0
-run_massfetch() {
+run_logged() {
   local name="$1"; shift
   local t0=$SECONDS
   rc=0
-  timeout -k 15 "$run_timeout" "$massfetch" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
+  timeout -k 15 "$run_timeout" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
   took=$((SECONDS - t0))
   log "massfetch $name: exit $rc after ${took}s"
   [ "$rc" -eq 0 ] || { echo "--- massfetch $name (exit $rc); last lines of stderr:"; grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15; }
 }
+# run_massfetch NAME ARG...: run_logged through the launcher, scripts/massfetch.
+run_massfetch() { local name="$1"; shift; run_logged "$name" "$massfetch" "$@"; }
 
 records() { cat "$1"/results-*.jsonl 2>/dev/null || true; }
 summary_is() { [ -f "$1" ] && jq -e "$2" "$1" >/dev/null; }
@@ -151,7 +123,7 @@ check "(a) summary total=ok=$count" \
 check "(a) exactly one ok record per manifest entry" \
   cmp -s <(sort "$work/all.txt") <(records "$out_a/_results" | jq -r 'select(.status == "ok") | .key' | sort)
 check "(a) $count records in all" [ "$(records "$out_a/_results" | grep -c .)" -eq "$count" ]
-info_a="$(job_info "$job_a")"
+info_a="$(flink_job_info "$rest" "$job_a")"
 jid_a="${info_a%% *}"
 check "(a) the job is FINISHED in /jobs/overview" \
   [ "$(curl -s "$rest/jobs/overview" | jq -r --arg n "$job_a" '[.jobs[] | select(.name == $n) | .state] | last')" = FINISHED ]
@@ -207,7 +179,7 @@ bg_pid=$!
 killed_at="" seen_running=0
 deadline=$((SECONDS + run_timeout))
 while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-  read -r _ state fetched _ <<<"$(job_info "$job_b")" || true
+  read -r _ state fetched _ <<<"$(flink_job_info "$rest" "$job_b")" || true
   if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -gt 0 ]; then
     seen_running=1
   fi
@@ -225,7 +197,7 @@ bg_pid=""
 took=$((SECONDS - t0))
 log "massfetch b: exit $rc after ${took}s (TaskManager killed at ${killed_at:-never} fetched)"
 [ "$rc" -eq 0 ] || { echo "--- massfetch b (exit $rc):"; grep -v '^\s*at ' "$work/logs/b.err" | tail -n 15; }
-read -r jid_b state_b _ <<<"$(job_info "$job_b")" || true
+read -r jid_b state_b _ <<<"$(flink_job_info "$rest" "$job_b")" || true
 # The job's metrics (numRestarts) are gone once it ended; its exception history stays.
 restarts_b="$(curl -s "$rest/jobs/${jid_b:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
 check "(b) Beam/Flink metrics were live in the REST API while the job ran" [ "$seen_running" = 1 ]
@@ -265,20 +237,43 @@ sys.exit(1 if bad or extra else 0)
 PY
 echo "(b) measured: restarts=${restarts_b:-?}, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_b/_results/summary.json" 2>/dev/null)" \
   "(launcher wall time ${took}s; not asserted)"
+
+# ---------------------------------------------------------------------------------------------
+# (c) `flink run` of a Flink distribution, i.e. CliFrontend from the cluster's own jars: the CLI
+# provides the cluster connection (--flinkMaster stays [auto]) and ships the jar itself.
+out_c="$work/out-c"
+job_c="massfetch-suite-c-$$"
+head -n 300 "$work/all.txt" >"$work/cli.txt"
+run_logged c "$cluster" run --run-dir "$cluster_run" -- \
+  run -m "$master" -c massfetch.pipeline.MassfetchMain "$jar" \
+  --runner=FlinkRunner --parallelism=2 "--jobName=$job_c" \
+  "--manifest=$work/cli.txt" "--baseUrl=$base_url" "--output=$out_c"
+read -r jid_c state_c _ <<<"$(flink_job_info "$rest" "$job_c")" || true
+check "(c) flink run: exit 0" [ "$rc" -eq 0 ]
+check "(c) flink run: the job is FINISHED in /jobs/overview" [ "${state_c:-}" = FINISHED ]
+check "(c) flink run: the CLI submitted that job (its JobID ${jid_c:-none} on stdout)" \
+  grep -q "submitted with JobID ${jid_c:-none}\$" "$work/logs/c.out"
+check "(c) flink run: FetchAndStore ran with parallelism 2" \
+  [ "$(curl -s "$rest/jobs/${jid_c:-none}" | jq '[.vertices[] | select(.name | test("FetchAndStore")) | .parallelism] | max' 2>/dev/null)" = 2 ]
+check "(c) flink run: every file byte-identical, nothing else stored" same_files "$work/images" "$out_c" "$work/cli.txt"
+check "(c) flink run: summary total=ok=300, failed=0" \
+  summary_is "$out_c/_results/summary.json" ".total == 300 and .ok == 300 and .failed == 0"
+echo "(c) measured: CLI wall time ${took}s (not asserted)"
+
 "$cluster" status --run-dir "$cluster_run" || true
 "$cluster" stop --run-dir "$cluster_run" >&2
 check "cluster: stop leaves none of its JVMs running" \
   bash -c "! '$cluster' status --run-dir '$cluster_run' >/dev/null"
 
 # ---------------------------------------------------------------------------------------------
-# (c) the embedded Flink through scripts/massfetch (a few hundred images: it is the same plan).
-out_c="$work/out-c"
+# (d) the embedded Flink through scripts/massfetch (a few hundred images: it is the same plan).
+out_d="$work/out-d"
 head -n 300 "$work/all.txt" >"$work/embedded.txt"
-run_massfetch c --runner=FlinkRunner '--flinkMaster=[local]' --parallelism=2 \
-  "--manifest=$work/embedded.txt" "--baseUrl=$base_url" "--output=$out_c"
-check "(c) embedded Flink: exit 0" [ "$rc" -eq 0 ]
-check "(c) embedded Flink: every file byte-identical" same_files "$work/images" "$out_c" "$work/embedded.txt"
-check "(c) embedded Flink: summary total=ok=300" summary_is "$out_c/_results/summary.json" ".total == 300 and .ok == 300"
+run_massfetch d --runner=FlinkRunner '--flinkMaster=[local]' --parallelism=2 \
+  "--manifest=$work/embedded.txt" "--baseUrl=$base_url" "--output=$out_d"
+check "(d) embedded Flink: exit 0" [ "$rc" -eq 0 ]
+check "(d) embedded Flink: every file byte-identical" same_files "$work/images" "$out_d" "$work/embedded.txt"
+check "(d) embedded Flink: summary total=ok=300" summary_is "$out_d/_results/summary.json" ".total == 300 and .ok == 300"
 
 echo "50-flink took $((SECONDS - suite_start)) s"
 suite_end

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,10 +58,10 @@ class MassfetchMainTest {
     Path manifest = Files.write(dir.resolve("manifest.txt"), lines);
     Path out = dir.resolve("out");
 
-    Run run = run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
+    MainRun run = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
         "--maxInFlight=32", "--progressIntervalSeconds=0");
 
-    assertEquals(0, run.exitCode, run.err);
+    assertEquals(0, run.exitCode(), run.err());
     Map<String, JsonNode> byLine = resultsByLine(out.resolve("_results"));
     assertEquals(256, byLine.size(), "one result per entry (256 entry lines)");
     for (int i = 0; i < 250; i++) {
@@ -92,7 +89,7 @@ class MassfetchMainTest {
         summary.get("ok").asLong() + summary.get("skipped").asLong() + summary.get("failed").asLong());
     assertEquals(3, summary.get("errors").get("invalid_entry").asLong());
     assertEquals(1, summary.get("errors").get("http_404").asLong());
-    assertTrue(run.out.contains("\"total\" : 256"), "summary printed: " + run.out);
+    assertTrue(run.out().contains("\"total\" : 256"), "summary printed: " + run.out());
     assertNoTempFiles(out);
   }
 
@@ -106,10 +103,10 @@ class MassfetchMainTest {
             + "\"broken,quote\n");
     Path out = dir.resolve("out");
 
-    Run run = run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
+    MainRun run = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
         "--progressIntervalSeconds=0");
 
-    assertEquals(0, run.exitCode, run.err);
+    assertEquals(0, run.exitCode(), run.err());
     Map<String, JsonNode> byLine = resultsByLine(out.resolve("_results"));
     assertEquals(4, byLine.size());
     assertEquals("ok", byLine.get("2").get("status").asText());
@@ -136,9 +133,9 @@ class MassfetchMainTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--s3Endpoint="},
         new String[] {"--output=" + out});
     for (String[] args : mistakes) {
-      Run run = run(args);
-      assertEquals(2, run.exitCode, String.join(" ", args) + " -> " + run.err);
-      String err = run.err.strip();
+      MainRun run = MainRun.run(args);
+      assertEquals(2, run.exitCode(), String.join(" ", args) + " -> " + run.err());
+      String err = run.err().strip();
       assertFalse(err.contains("\n"), "one line: " + err);
       assertTrue(err.startsWith("massfetch: error: "), err);
       assertFalse(err.contains("Exception"), "no stack trace or exception name: " + err);
@@ -148,14 +145,14 @@ class MassfetchMainTest {
 
   @Test
   void givenHelp_whenRun_thenEveryOptionIsListedWithExitCode0() {
-    Run run = run("--help");
-    assertEquals(0, run.exitCode);
+    MainRun run = MainRun.run("--help");
+    assertEquals(0, run.exitCode());
     for (String option : List.of("--manifest", "--baseUrl", "--output", "--results", "--maxInFlight",
         "--maxAttempts", "--connectTimeoutMs", "--requestTimeoutMs", "--maxRetryAfterMs",
         "--maxObjectBytes", "--acceptAnyContent", "--skipExisting", "--header", "--overwrite")) {
-      assertTrue(run.out.contains(option), option + " missing from --help");
+      assertTrue(run.out().contains(option), option + " missing from --help");
     }
-    assertTrue(run.out.contains("Default: 256"), "defaults shown");
+    assertTrue(run.out().contains("Default: 256"), "defaults shown");
   }
 
   private static byte[] image(int i) {
@@ -179,33 +176,6 @@ class MassfetchMainTest {
   private static void assertNoTempFiles(Path out) throws Exception {
     try (Stream<Path> files = Files.walk(out)) {
       assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".massfetch-tmp-")));
-    }
-  }
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    // Keep the DirectRunner's encodability and immutability checks on in tests.
-    List<String> withChecks = new ArrayList<>(List.of(args));
-    if (!withChecks.contains("--help")) {
-      withChecks.add("--enforceImmutability=true");
-      withChecks.add("--enforceEncodability=true");
-    }
-    args = withChecks.toArray(new String[0]);
-    int code = MassfetchMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static final class Run {
-    final int exitCode;
-    final String out;
-    final String err;
-
-    Run(int exitCode, String out, String err) {
-      this.exitCode = exitCode;
-      this.out = out;
-      this.err = err;
     }
   }
 }

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,8 +64,8 @@ class ResumeTest {
     String base = "--baseUrl=" + origin.baseUrl();
 
     // Run 1: everything is tried once.
-    Run first = run("--manifest=" + manifest, base, "--output=" + out);
-    assertEquals(0, first.exitCode, first.err);
+    MainRun first = run("--manifest=" + manifest, base, "--output=" + out);
+    assertEquals(0, first.exitCode(), first.err());
     Map<String, JsonNode> run1 = resultsByKeyOrUrl(out.resolve("_results"));
     assertEquals(entries, run1.size());
     assertTotals(out.resolve("_results"), entries, GOOD, 0, 4);
@@ -80,9 +77,9 @@ class ResumeTest {
     // Run 2: the same manifest with --previousResults. Existence checks are off, so only the
     // anti-join can keep the stored entries from being requested.
     String previous = out.resolve("_results").resolve("results-*.jsonl").toString();
-    Run second = run("--manifest=" + manifest, base, "--output=" + out, "--results=" + out.resolve("_results-2"),
+    MainRun second = run("--manifest=" + manifest, base, "--output=" + out, "--results=" + out.resolve("_results-2"),
         "--previousResults=" + previous, "--skipExisting=false");
-    assertEquals(0, second.exitCode, second.err);
+    assertEquals(0, second.exitCode(), second.err());
     for (int i = 0; i < GOOD; i++) {
       assertEquals(1, origin.hits("/img/" + i + ".png"), "no second request for stored img/" + i + ".png");
     }
@@ -100,9 +97,9 @@ class ResumeTest {
 
     // Run 3: the first run's results as the manifest, failed records only.
     origin.addImage("late.png", image(99));
-    Run third = run("--manifest=" + previous, base, "--output=" + out, "--results=" + out.resolve("_results-3"),
+    MainRun third = run("--manifest=" + previous, base, "--output=" + out, "--results=" + out.resolve("_results-3"),
         "--onlyFailed");
-    assertEquals(0, third.exitCode, third.err);
+    assertEquals(0, third.exitCode(), third.err());
     for (int i = 0; i < GOOD; i++) {
       assertEquals(1, origin.hits("/img/" + i + ".png"), "ok records are no entries with --onlyFailed");
     }
@@ -135,9 +132,9 @@ class ResumeTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + ownResults},
         new String[] {"--manifest=" + ownResults, "--output=" + out, "--onlyFailed"});
     for (String[] args : mistakes) {
-      Run run = run(args);
-      assertEquals(2, run.exitCode, String.join(" ", args) + " -> " + run.err);
-      String err = run.err.strip();
+      MainRun run = run(args);
+      assertEquals(2, run.exitCode(), String.join(" ", args) + " -> " + run.err());
+      String err = run.err().strip();
       assertFalse(err.contains("\n"), "one line: " + err);
       assertTrue(err.startsWith("massfetch: error: --"), err);
     }
@@ -146,10 +143,10 @@ class ResumeTest {
 
   @Test
   void givenHelp_whenRun_thenResumeOptionsListed() {
-    Run run = run("--help");
+    MainRun run = MainRun.run("--help");
 
-    assertTrue(run.out.contains("--previousResults"), run.out);
-    assertTrue(run.out.contains("--onlyFailed"), run.out);
+    assertTrue(run.out().contains("--previousResults"), run.out());
+    assertTrue(run.out().contains("--onlyFailed"), run.out());
   }
 
   private static byte[] image(int i) {
@@ -180,29 +177,10 @@ class ResumeTest {
     return byKey;
   }
 
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+  /** A run that fails fast on the 404s (two attempts, 10 ms apart) and prints no progress. */
+  private static MainRun run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    if (!all.contains("--help")) {
-      // Keep the DirectRunner's checks on in tests; fail fast on the 404s.
-      all.addAll(List.of("--enforceImmutability=true", "--enforceEncodability=true", "--progressIntervalSeconds=0",
-          "--maxInFlight=16", "--maxAttempts=2", "--initialBackoffMs=10"));
-    }
-    int code = MassfetchMain.run(all.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  private static final class Run {
-    final int exitCode;
-    final String out;
-    final String err;
-
-    Run(int exitCode, String out, String err) {
-      this.exitCode = exitCode;
-      this.out = out;
-      this.err = err;
-    }
+    all.addAll(List.of("--progressIntervalSeconds=0", "--maxInFlight=16", "--maxAttempts=2", "--initialBackoffMs=10"));
+    return MainRun.run(all.toArray(new String[0]));
   }
 }
