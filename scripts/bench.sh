@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh — the benchmark of issue 6: massfetch against the usual tools, side by side, on one
-# manifest served by a local nginx, in two regimes (no added latency; 100 ms per request).
+# manifest served by a local nginx, in two regimes (no added latency; 100 ms per request); and
+# massfetch's --maxInFlight=auto beside a fixed limit against an origin with a set capacity.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -22,12 +23,22 @@ images, peak RSS of that tree; every output is verified (image count and total b
 manifest's) and wiped. Writes a Markdown table and a PNG chart (median per contender, ratio to
 massfetch) to the work folder and, on a full run, into docs/benchmarks.md / docs/benchmarks.png.
 
+Capacity scenario (issue 6: "auto ends near that concurrency with few 503s, where a fixed high
+limit drowns in them"): an origin (scripts/origin.sh --capacity C --latency-ms 100) answers 503 at
+once to any request above C in flight; massfetch (DirectRunner) runs the first --capacity-entries
+entries with --maxInFlight=auto and with a fixed --capacity-fixed, alternating which goes first,
+once per round. Reported per limit: images/s, ok/failed (summary.json), the origin's 503s and
+requests during the run (its /__capacity/stats), massfetch's HTTP requests (the attempts in its
+results), its average in flight and, for auto, the limit at the end. Its table goes to the work
+folder's results.md and, with --docs, into its own section of docs/benchmarks.md.
+
 Installs what it needs: curl, aria2, wrk, nginx-light + Lua (apt), and a venv with aiohttp,
 img2dataset and matplotlib ($MASSFETCH_ROOT/.venv-bench, from scripts/bench/requirements.txt).
 
 Options:
   --quick               CI smoke of the harness (a few minutes): 2,000 entries over 1,000 files,
-                        1 round, wrk 3 s, tables written to the work folder only
+                        1 round, wrk 3 s, capacity scenario on 1,000 entries, tables written to
+                        the work folder only
   --entries N           manifest entries (default 200000)
   --files F             distinct files; entries are spread over ceil(N/F) URL prefixes, so no
                         URL or output key repeats (default 20000)
@@ -43,7 +54,13 @@ Options:
   --run-timeout S       a run taking longer is stopped and reported (default 3600)
   --java-opts OPTS      MASSFETCH_JAVA_OPTS for massfetch runs (default -Xmx1g)
   --massfetch-arg ARG   extra massfetch option, e.g. --massfetch-arg=--localWriteThreads=16
-                        (repeatable)
+                        (repeatable; the capacity scenario's runs get it too)
+  --scenario LIST       contenders,capacity (default both): the side-by-side comparison, the
+                        capacity scenario. With capacity alone, the data set defaults to
+                        --capacity-entries entries
+  --capacity C          the capacity scenario's origin refuses above C requests at once (default 64)
+  --capacity-entries N  entries the capacity scenario fetches (default 5000; --quick: 1000)
+  --capacity-fixed L    the fixed --maxInFlight set beside auto (default 1024)
   --docs | --no-docs    write docs/benchmarks.md + .png (default: yes, except with --quick)
   --work DIR            work folder (default $MASSFETCH_ROOT/.run/bench)
   --estimate            print the time estimate and exit
@@ -61,7 +78,8 @@ quick=0 entries=200000 files=20000 rounds=3 latency_ms=100 conc=256 lat_conc=204
 contenders="" wrk_seconds=15 run_timeout=3600 java_opts="-Xmx1g" docs="" estimate_only=0 report_only=0
 work="$MASSFETCH_ROOT/.run/bench"
 massfetch_args=()
-set_entries=0 set_files=0 set_rounds=0 set_wrk=0 set_timeout=0
+scenario="contenders,capacity" capacity=64 capacity_entries=5000 capacity_fixed=1024
+set_entries=0 set_files=0 set_rounds=0 set_wrk=0 set_timeout=0 set_capacity_entries=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -96,6 +114,14 @@ while [ $# -gt 0 ]; do
     --work=*) work="${1#*=}"; shift ;;
     --estimate) estimate_only=1; shift ;;
     --report-only) report_only=1; shift ;;
+    --scenario) scenario="${2:?}"; shift 2 ;;
+    --scenario=*) scenario="${1#*=}"; shift ;;
+    --capacity) capacity="${2:?}"; shift 2 ;;
+    --capacity=*) capacity="${1#*=}"; shift ;;
+    --capacity-entries) capacity_entries="${2:?}"; set_capacity_entries=1; shift 2 ;;
+    --capacity-entries=*) capacity_entries="${1#*=}"; set_capacity_entries=1; shift ;;
+    --capacity-fixed) capacity_fixed="${2:?}"; shift 2 ;;
+    --capacity-fixed=*) capacity_fixed="${1#*=}"; shift ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -106,13 +132,26 @@ if [ "$quick" = 1 ]; then
   [ "$set_rounds" = 1 ] || rounds=1
   [ "$set_wrk" = 1 ] || wrk_seconds=3
   [ "$set_timeout" = 1 ] || run_timeout=600
+  [ "$set_capacity_entries" = 1 ] || capacity_entries=1000
+fi
+# scenario_on NAME: whether --scenario lists NAME.
+scenario_on() { [[ ",$scenario," == *",$1,"* ]]; }
+for s in ${scenario//,/ }; do
+  [ "$s" = contenders ] || [ "$s" = capacity ] || die "--scenario: unknown '$s' (contenders,capacity)"
+done
+if ! scenario_on contenders; then
+  # The capacity scenario alone needs no more data than it fetches.
+  [ "$set_entries" = 1 ] || entries="$capacity_entries"
+  [ "$set_files" = 1 ] || [ "$files" -le "$entries" ] || files="$entries"
 fi
 # A full run documents itself; --quick and --report-only only when asked (--docs).
 [ -n "$docs" ] || { [ "$report_only" = 1 ] && docs=0; } || docs=$((1 - quick))
-for v in entries files rounds latency_ms conc lat_conc subset wrk_seconds run_timeout; do
+for v in entries files rounds latency_ms conc lat_conc subset wrk_seconds run_timeout capacity capacity_entries capacity_fixed; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "--${v//_/-} must be a whole number (got '${!v}')"
 done
 [ "$entries" -ge 1 ] && [ "$files" -ge 1 ] && [ "$rounds" -ge 1 ] || die "--entries, --files, --rounds must be >= 1"
+[ "$capacity" -ge 1 ] && [ "$capacity_entries" -ge 1 ] && [ "$capacity_fixed" -ge 1 ] ||
+  die "--capacity, --capacity-entries, --capacity-fixed must be >= 1"
 
 # ensure_bench_venv DIR REQUIREMENTS: a venv at DIR with REQUIREMENTS installed; reinstalls only
 # when the requirements file changed (its hash is kept in the venv).
@@ -133,8 +172,15 @@ ensure_bench_venv() {
 bench_dir="$MASSFETCH_ROOT/scripts/bench"
 venv="$MASSFETCH_ROOT/.venv-bench"
 data="$work/data"
-regimes=(0)
-[ "$latency_ms" -gt 0 ] && regimes+=("$latency_ms")
+regimes=()
+if scenario_on contenders; then
+  regimes=(0)
+  [ "$latency_ms" -gt 0 ] && regimes+=("$latency_ms")
+fi
+# The capacity scenario's added latency: at 100 ms, C requests at once allow C x 10 images/s.
+capacity_latency_ms=100
+capacity_args=()
+scenario_on capacity && capacity_args=("--capacity-entries=$capacity_entries" "--capacity-fixed=$capacity_fixed")
 [ -n "$contenders" ] || contenders="massfetch-direct,massfetch-direct-noenforce,massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,img2dataset,wrk"
 
 # make_report: results.md + benchmarks.png in the work folder from runs.jsonl and header.md, and,
@@ -145,7 +191,7 @@ make_report() {
   if [ "$docs" = 1 ]; then
     "$venv/bin/python" "$bench_dir/report.py" "${args[@]}" --chart "$MASSFETCH_ROOT/docs/benchmarks.png" \
       --docs "$MASSFETCH_ROOT/docs/benchmarks.md" >/dev/null
-    log "tables written into docs/benchmarks.md, chart docs/benchmarks.png"
+    log "tables written into docs/benchmarks.md$(scenario_on contenders && echo ", chart docs/benchmarks.png")"
   fi
   cat "$work/results.md"
 }
@@ -164,10 +210,16 @@ for ms in "${regimes[@]}"; do
 done
 est="$(python3 "$bench_dir/bench.py" --estimate-only --work "$work" --data "$data" \
   "${regime_args[@]}" --contenders "$contenders" --rounds "$rounds" --wrk-seconds "$wrk_seconds" \
-  --massfetch x --flink-jar x --runs /dev/null --entries "$entries" --subset-entries "$subset")"
+  --massfetch x --flink-jar x --runs /dev/null --entries "$entries" --subset-entries "$subset" \
+  ${capacity_args[@]+"${capacity_args[@]}"} ${capacity_args[@]+"--capacity-origin=$capacity=http://127.0.0.1:0"})"
 # Generating the files: about 200-1,000 files/s here (once; reused while --files is the same).
 gen_s=$((files / 300))
-log "plan: $entries entries over $files files, ${#regimes[@]} regime(s) (${regimes[*]} ms added), $rounds round(s), contenders $contenders"
+if scenario_on contenders; then
+  log "plan: $entries entries over $files files, ${#regimes[@]} regime(s) (${regimes[*]} ms added), $rounds round(s), contenders $contenders"
+fi
+if scenario_on capacity; then
+  log "plan: capacity scenario, $rounds round(s): $capacity_entries entries, origin refusing above $capacity at once with $capacity_latency_ms ms per answer, --maxInFlight=auto and $capacity_fixed"
+fi
 log "estimated time: about $(((est + gen_s + 59) / 60)) min (runs ~$((est / 60)) min from reference speeds on this 2-core machine, data ~$((gen_s / 60)) min; slowest: aria2c and img2dataset)"
 [ "$estimate_only" = 1 ] && exit 0
 
@@ -200,15 +252,16 @@ find "$data/files" -type f -name '*.png' -exec cat {} + >/dev/null
 origin="$MASSFETCH_ROOT/scripts/origin.sh"
 cleanup() {
   local ms
-  for ms in "${regimes[@]}"; do
+  for ms in ${regimes[@]+"${regimes[@]}"}; do
     "$origin" stop --run-dir "$work/origin-$ms" >/dev/null 2>&1 || true
   done
+  "$origin" stop --run-dir "$work/origin-capacity" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 regime_args=()
-for ms in "${regimes[@]}"; do
+for ms in ${regimes[@]+"${regimes[@]}"}; do
   # A leftover origin of an interrupted run of ours (same run dir) is stopped by its own pid file.
   "$origin" stop --run-dir "$work/origin-$ms" >/dev/null 2>&1 || true
   url="$("$origin" start --root "$data/root" --latency-ms "$ms" --run-dir "$work/origin-$ms")"
@@ -217,13 +270,21 @@ for ms in "${regimes[@]}"; do
   # Same check as every contender makes: the first entry is served.
   curl -sf -o /dev/null "$url/$(head -n 1 "$data/manifest.txt")" || die "origin $url does not serve the manifest"
 done
+if scenario_on capacity; then
+  "$origin" stop --run-dir "$work/origin-capacity" >/dev/null 2>&1 || true
+  url="$("$origin" start --root "$data/root" --latency-ms "$capacity_latency_ms" --capacity "$capacity" \
+    --run-dir "$work/origin-capacity")"
+  capacity_args+=("--capacity-origin=$capacity=$url")
+  curl -sf -o /dev/null "$url/$(head -n 1 "$data/manifest.txt")" || die "origin $url does not serve the manifest"
+fi
 
 # --- runs ---------------------------------------------------------------------------------------------
 runs="$work/runs.jsonl"
 [ -f "$runs" ] && mv -f "$runs" "$work/runs.previous.jsonl"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 started=$SECONDS
-python3 "$bench_dir/bench.py" --work "$work" --data "$data" "${regime_args[@]}" \
+python3 "$bench_dir/bench.py" --work "$work" --data "$data" ${regime_args[@]+"${regime_args[@]}"} \
+  ${capacity_args[@]+"${capacity_args[@]}"} \
   --contenders "$contenders" --rounds "$rounds" --python "$venv/bin/python" \
   --massfetch "$massfetch" --flink-jar "$flink_jar" "--java-opts=$java_opts" \
   ${massfetch_args[@]+"${massfetch_args[@]}"} --wrk-seconds "$wrk_seconds" \
@@ -236,10 +297,13 @@ commit="$(git -C "$MASSFETCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo un
 git -C "$MASSFETCH_ROOT" diff --quiet HEAD -- transforms pipeline runners 2>/dev/null || commit="$commit+local changes"
 meta="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%d entries over %d files under %d URL prefixes, %.0f MB" % (d["entries"], d["files"], d["prefixes"], d["bytes"]/1e6))' "$data/dataset.json")"
 mode="full run"; [ "$quick" = 1 ] && mode="quick run (--quick: harness smoke, figures not meaningful)"
+if ! scenario_on contenders; then
+  mode="capacity scenario only"; [ "$quick" = 1 ] && mode+=" (--quick)"
+fi
 # Kept beside runs.jsonl, so --report-only can redo the tables later with the same header.
 cat >"$work/header.md" <<EOF
 **$(date -u '+%Y-%m-%d %H:%M UTC'), $mode:** $meta, $rounds round(s), runs took $((took / 60)) min $((took % 60)) s.
 Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo) RAM, load average $load_start at start and $load_end at end (nginx and the client share it). massfetch at commit $commit, MASSFETCH_JAVA_OPTS=${java_opts:-none}${massfetch_args[*]:+, extra options ${massfetch_args[*]//--massfetch-arg=/}}. Page cache not dropped (see Method).
 EOF
 make_report
-log "done in $((took / 60)) min $((took % 60)) s; runs in $runs, table $work/results.md, chart $work/benchmarks.png"
+log "done in $((took / 60)) min $((took % 60)) s; runs in $runs, table $work/results.md$(scenario_on contenders && echo ", chart $work/benchmarks.png")"

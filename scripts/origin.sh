@@ -32,6 +32,8 @@ Options:
                     "Chaos" below
   --chaos-mix LIST  per-kind percentages overriding --chaos, e.g. "reset=2,html=0.5,hang=1"
   --chaos-seed N    seed of the Lua random generator (per worker: N*1000 + worker id; default 1)
+  --capacity N      serve at most N requests at once (all workers together): one more is answered
+                    503 at once, without Retry-After (default 0 = no limit); see "Capacity" below
   --run-dir DIR     config/pid/logs folder (default $MASSFETCH_ROOT/.run/origin)
   -h, --help        this help
 
@@ -68,11 +70,23 @@ request draws again. Kinds (default: every one at PERCENT %):
 GET /__chaos/stats prints {"requests":N,"faults":{"reset":n,...}} counted since start (nginx
 shared dict, all workers).
 
+Capacity (--capacity N): a provider at its limit. A request counts as in flight from the start of
+its access phase, before the --latency-ms pause and any chaos fault, to its log phase, which every
+counted request reaches however it ends (served, faulted, reset, timed out or abandoned by the
+client). A request that finds N in flight gets nginx's 503 page at once, no Retry-After, and is not
+counted as in flight itself. Internal redirects (a fault endpoint serving the real file) are the
+same request, and /__* stats are never counted. GET /__capacity/stats prints
+{"capacity":N,"requests":n,"rejected":n,"in_flight":n} since start (nginx shared dict, all
+workers): requests counted, 503s given for capacity, and in flight now (0 at rest; more would be a
+leaked count).
+
 Example:
   url=$(scripts/origin.sh start --root /tmp/images --latency-ms 50)
   curl -sI "$url/fault/429/some/file.png"; scripts/origin.sh stop
   url=$(scripts/origin.sh start --root /tmp/images --chaos 2 --run-dir /tmp/chaos-origin)
   curl -s "$url/__chaos/stats"
+  url=$(scripts/origin.sh start --root /tmp/images --latency-ms 100 --capacity 64 --run-dir /tmp/cap)
+  curl -s "$url/__capacity/stats"
 EOF
 }
 
@@ -92,8 +106,9 @@ access_log=0
 chaos=0
 chaos_mix=""
 chaos_seed=1
+capacity=0
 run_dir="$MASSFETCH_ROOT/.run/origin"
-root_given=0 port_given=0 latency_given=0 chaos_given=0
+root_given=0 port_given=0 latency_given=0 chaos_given=0 capacity_given=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -112,6 +127,8 @@ while [ $# -gt 0 ]; do
     --chaos-mix=*) chaos_mix="${1#*=}"; chaos_given=1; shift ;;
     --chaos-seed) chaos_seed="${2:?--chaos-seed needs a value}"; shift 2 ;;
     --chaos-seed=*) chaos_seed="${1#*=}"; shift ;;
+    --capacity) capacity="${2:?--capacity needs a value}"; capacity_given=1; shift 2 ;;
+    --capacity=*) capacity="${1#*=}"; capacity_given=1; shift ;;
     --run-dir) run_dir="${2:?--run-dir needs a value}"; shift 2 ;;
     --run-dir=*) run_dir="${1#*=}"; shift ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -122,6 +139,7 @@ done
 [ "$workers" = auto ] || [[ "$workers" =~ ^[1-9][0-9]*$ ]] || die "--workers must be auto or a number"
 [[ "$chaos" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--chaos must be a percentage, e.g. 2 or 0.5"
 [[ "$chaos_seed" =~ ^[0-9]+$ ]] || die "--chaos-seed must be a whole number"
+[[ "$capacity" =~ ^[0-9]+$ ]] || die "--capacity must be a whole number of requests (0 = no limit)"
 
 # The chaos fault kinds, in the order the random draw walks them.
 CHAOS_KINDS=(reset 503 429 truncate hang slow html mislabeled latency)
@@ -170,7 +188,7 @@ state() { sed -n "s/^$1=//p" "$state_file" 2>/dev/null; }
 do_status() {
   local pid
   if pid="$(running_pid)"; then
-    echo "running pid=$pid url=$(state url) root=$(state root) latency_ms=$(state latency_ms) chaos=$(state chaos) run_dir=$run_dir"
+    echo "running pid=$pid url=$(state url) root=$(state root) latency_ms=$(state latency_ms) chaos=$(state chaos) capacity=$(state capacity) run_dir=$run_dir"
     return 0
   fi
   echo "stopped (run dir $run_dir)"
@@ -399,8 +417,67 @@ chaos_stats_lua() {
 LUA
 }
 
+# capacity_lua: the start of the access-phase handler with --capacity: counts the request in (or
+# refuses it) before the latency and chaos code that follows it in the same handler, so their
+# pauses happen while the request holds its place.
+capacity_lua() {
+  cat <<LUA
+        if not ngx.req.is_internal() and ngx.var.uri:sub(1, 3) ~= "/__" then
+          local capacity = ngx.shared.capacity
+          capacity:incr("requests", 1, 0)
+          local n, err = capacity:incr("in_flight", 1, 0)
+          if not n then
+            ngx.log(ngx.ERR, "capacity counter: ", err)
+          elseif n > $capacity then
+            capacity:incr("in_flight", -1)
+            capacity:incr("rejected", 1, 0)
+            return ngx.exit(503)
+          else
+            -- The log phase finds the place to give back by this request's key. Not ngx.ctx nor
+            -- a set variable: an internal redirect (the fault endpoints) clears the one and reruns
+            -- the server's set directives on the other, and the count would leak.
+            local recorded, why = capacity:safe_set($(capacity_key_lua), true)
+            if not recorded then
+              ngx.log(ngx.ERR, "capacity: place not recorded, not counted: ", why)
+              capacity:incr("in_flight", -1)
+            end
+          end
+        end
+LUA
+}
+
+# capacity_key_lua: a Lua expression naming the request: the connection's serial number (unique
+# across workers) and the request's number on that connection.
+capacity_key_lua() { echo '"held " .. ngx.var.connection .. " " .. ngx.var.connection_requests'; }
+
+# capacity_log_lua: the log phase, which nginx runs once for every request it finalises (a 444, a
+# client gone mid-sleep, a timeout), so every place taken is given back exactly once.
+capacity_log_lua() {
+  cat <<LUA
+        local capacity = ngx.shared.capacity
+        local key = $(capacity_key_lua)
+        if capacity:get(key) then
+          capacity:delete(key)
+          capacity:incr("in_flight", -1)
+        end
+LUA
+}
+
+# capacity_stats_lua: GET /__capacity/stats as JSON.
+capacity_stats_lua() {
+  cat <<LUA
+        local capacity = ngx.shared.capacity
+        ngx.header["Content-Type"] = "application/json"
+        ngx.say(string.format('{"capacity":%d,"requests":%d,"rejected":%d,"in_flight":%d}', $capacity,
+                              capacity:get("requests") or 0, capacity:get("rejected") or 0,
+                              capacity:get("in_flight") or 0))
+LUA
+}
+
 write_conf() {
   local modules=/usr/lib/nginx/modules access latency_block="" user_line="" chaos_init="" chaos_stats=""
+  # access_lua: the body of the one access handler a level may have (latency, chaos, capacity).
+  local access_lua="" capacity_log="" capacity_stats=""
   if [ "$access_log" = 1 ]; then
     # No buffer: tests read the log right after a run.
     access="access_log $run_dir/access.log origin;"
@@ -410,14 +487,10 @@ write_conf() {
   if [ "$latency_ms" -gt 0 ]; then
     # Internal redirects (the fault endpoints that end by serving the real file) skip it, so a
     # request pays the latency once.
-    latency_block="access_by_lua_block {
-        if not ngx.req.is_internal() then ngx.sleep($latency_ms / 1000) end
-      }"
+    access_lua="        if not ngx.req.is_internal() then ngx.sleep($latency_ms / 1000) end"
   fi
   if chaos_on; then
-    latency_block="access_by_lua_block {
-$(chaos_lua)
-      }"
+    access_lua="$(chaos_lua)"
     chaos_init="init_worker_by_lua_block { math.randomseed($chaos_seed * 1000 + ngx.worker.id()) }"
     chaos_stats="location = /__chaos/stats {
       access_log off;
@@ -426,6 +499,25 @@ $(chaos_stats_lua)
       }
     }"
   fi
+  if [ "$capacity" -gt 0 ]; then
+    # First in the handler, so the latency and chaos code after it run inside the count.
+    access_lua="$(capacity_lua)
+$access_lua"
+    capacity_log="log_by_lua_block {
+$(capacity_log_lua)
+      }"
+    # Its own access handler: no latency, no chaos fault and no place taken for the stats.
+    capacity_stats="location = /__capacity/stats {
+      access_log off;
+      access_by_lua_block { return }
+      content_by_lua_block {
+$(capacity_stats_lua)
+      }
+    }"
+  fi
+  [ -z "$access_lua" ] || latency_block="access_by_lua_block {
+$access_lua
+      }"
   # As root, nginx's workers would run as nobody and could not read a mktemp -d folder (mode 700);
   # this server only listens on 127.0.0.1 and serves test files.
   [ "$(id -u)" -eq 0 ] && user_line="user root root;"
@@ -484,6 +576,8 @@ http {
 
   lua_shared_dict faults 16m;
   lua_shared_dict chaos 1m;
+  # --capacity: counters, and one key per request in flight (about 100 bytes each).
+  lua_shared_dict capacity 16m;
   $chaos_init
   # Only the client decides when a slow /fault/big download is too slow.
   send_timeout 3600s;
@@ -498,8 +592,10 @@ http {
     # The fault --chaos injected into this request, for the access log.
     set \$chaos "-";
     $latency_block
+    $capacity_log
 
     $chaos_stats
+    $capacity_stats
 
     location / {
       try_files \$uri =404;
@@ -531,7 +627,8 @@ do_start() {
     if { [ "$root_given" = 1 ] && [ "$(cd "$root" 2>/dev/null && pwd)" != "$(state root)" ]; } ||
        { [ "$port_given" = 1 ] && [ "$port" != "$(state port)" ]; } ||
        { [ "$latency_given" = 1 ] && [ "$latency_ms" != "$(state latency_ms)" ]; } ||
-       { [ "$chaos_given" = 1 ] && [ "$chaos/$chaos_mix" != "$(state chaos)/$(state chaos_mix)" ]; }; then
+       { [ "$chaos_given" = 1 ] && [ "$chaos/$chaos_mix" != "$(state chaos)/$(state chaos_mix)" ]; } ||
+       { [ "$capacity_given" = 1 ] && [ "$capacity" != "$(state capacity)" ]; }; then
       die "origin already running from $run_dir with other settings ($(do_status)); stop it first"
     fi
     log "origin: already running (pid $pid)"
@@ -558,14 +655,14 @@ do_start() {
   nginx -p "$run_dir" -e "$run_dir/error.log" -c "$conf_file" ||
     die "nginx did not start (see $run_dir/error.log)"
   local url="http://127.0.0.1:$port"
-  printf 'port=%s\nroot=%s\nlatency_ms=%s\nchaos=%s\nchaos_mix=%s\nurl=%s\n' \
-    "$port" "$root" "$latency_ms" "$chaos" "$chaos_mix" "$url" >"$state_file"
+  printf 'port=%s\nroot=%s\nlatency_ms=%s\nchaos=%s\nchaos_mix=%s\ncapacity=%s\nurl=%s\n' \
+    "$port" "$root" "$latency_ms" "$chaos" "$chaos_mix" "$capacity" "$url" >"$state_file"
   for _ in $(seq 100); do [ -s "$pid_file" ] && break; sleep 0.05; done
   if ! pid="$(running_pid)" || ! wait_http "$url/" 10; then
     tail -n 5 "$run_dir/error.log" >&2 || true
     die "nginx did not come up on $url (see $run_dir/error.log)"
   fi
-  log "origin: $url serving $root (pid $pid, latency ${latency_ms} ms, chaos ${chaos_mix:-$chaos} %, run dir $run_dir)"
+  log "origin: $url serving $root (pid $pid, latency ${latency_ms} ms, chaos ${chaos_mix:-$chaos} %, capacity $([ "$capacity" -gt 0 ] && echo "$capacity" || echo none), run dir $run_dir)"
   echo "$url"
 }
 

@@ -11,6 +11,13 @@ their total bytes must equal the manifest's. One JSON line per run goes to --run
 Rounds alternate the contenders (round r starts at contender r), and each round runs every regime,
 so slow drifts of the shared machine's load spread over everyone.
 
+The capacity scenario (--capacity-origin) runs massfetch with --maxInFlight=auto and with a fixed
+limit on the first --capacity-entries entries, against an origin that answers 503 above a set
+concurrency (scripts/origin.sh --capacity), alternating which goes first each round. Besides the
+run's figures it records the origin's 503s and requests during the run (its /__capacity/stats
+before and after), the HTTP requests massfetch made (the attempts in its results), and auto's
+limit at the end.
+
 Standard library only (runs with any Python 3.9+; the contenders use the bench venv's Python).
 """
 
@@ -25,6 +32,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -60,8 +68,17 @@ LABELS = {
     "aria2c": "aria2c -i",
     "img2dataset": "img2dataset",
     "wrk": "wrk (server ceiling, no writes)",
+    "massfetch-auto": "massfetch --maxInFlight=auto",
+    "massfetch-fixed": "massfetch, fixed --maxInFlight",
 }
 CURL_PARALLEL_MAX = 300  # curl 7.88 refuses a larger --parallel-max
+
+# The capacity scenario's two runs; the fixed limit is --capacity-fixed.
+CAPACITY_CONTENDERS = ["massfetch-auto", "massfetch-fixed"]
+CAPACITY_LATENCY_MS = 100
+# Reference rates for the estimate: images/s after the JVM's start, capacity 64 and 100 ms, from
+# 5,000-entry runs on this machine (the fixed limit's retries make it the slower one).
+CAPACITY_REFERENCE_RATES = {"massfetch-auto": 400, "massfetch-fixed": 150}
 
 
 @dataclass
@@ -69,6 +86,14 @@ class Regime:
     latency_ms: int
     base_url: str
     concurrency: int
+
+
+@dataclass
+class CapacityOrigin:
+    capacity: int
+    base_url: str
+    entries: int
+    fixed_limit: int
 
 
 @dataclass
@@ -218,6 +243,61 @@ def wrk_plan(s: Setup, r: Regime) -> Plan:
                      % (s.wrk_seconds, conc))
 
 
+def capacity_plan(s: Setup, c: CapacityOrigin, name: str) -> Plan:
+    """massfetch with auto or the fixed limit on the first c.entries entries (written once)."""
+    d = os.path.join(s.work, "inputs", "capacity")
+    os.makedirs(d, exist_ok=True)
+    manifest = os.path.join(d, "manifest.txt")
+    keys = manifest_keys(s)[:c.entries]
+    with open(manifest, "w", encoding="ascii") as f:
+        f.write("".join(k + "\n" for k in keys))
+    expected = sum(os.path.getsize(os.path.join(s.data, "root", k)) for k in keys)
+    limit = "auto" if name == "massfetch-auto" else str(c.fixed_limit)
+    out = out_dir(s, name)
+    cmd = [s.massfetch, "--manifest=" + manifest, "--baseUrl=" + c.base_url, "--output=" + out,
+           "--maxInFlight=" + limit] + s.massfetch_args
+    # Concurrency of auto: its ceiling (Configs.AUTO_CEILING), where it could go if nothing stopped it.
+    return Plan(cmd, out, len(keys), expected, 2048 if name == "massfetch-auto" else c.fixed_limit,
+                env={"MASSFETCH_JAVA_OPTS": s.java_opts})
+
+
+def origin_capacity_stats(base_url: str) -> dict:
+    """scripts/origin.sh's /__capacity/stats: requests, rejected (503s), in_flight since start."""
+    with urllib.request.urlopen(base_url.rstrip("/") + "/__capacity/stats", timeout=10) as r:
+        return json.load(r)
+
+
+def attempts_in_results(out: str) -> Optional[int]:
+    """The HTTP requests massfetch made: the sum of its result records' attempts."""
+    total, seen = 0, False
+    folder = os.path.join(out, "_results")
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if name.startswith("results-") and name.endswith(".jsonl"):
+            seen = True
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                total += sum(json.loads(line).get("attempts", 0) for line in f if line.strip())
+    return total if seen else None
+
+
+def run_capacity(s: Setup, c: CapacityOrigin, name: str, plan: Plan, round_no: int,
+                 timeout_s: float) -> dict:
+    before = origin_capacity_stats(c.base_url)
+    requests: list[Optional[int]] = []
+    # The attempts are counted before run_one wipes the output.
+    rec = run_one(s, name, plan, Regime(CAPACITY_LATENCY_MS, c.base_url, plan.concurrency),
+                  round_no, timeout_s, before_wipe=lambda: requests.append(attempts_in_results(plan.out_dir)))
+    # The client has exited; nginx logs (and releases) its connections' last requests about now.
+    time.sleep(0.5)
+    after = origin_capacity_stats(c.base_url)
+    rec.update(scenario="capacity", capacity=c.capacity,
+               max_in_flight="auto" if name == "massfetch-auto" else str(c.fixed_limit),
+               http_requests=requests[0] if requests else None,
+               origin_requests=after["requests"] - before["requests"],
+               origin_503=after["rejected"] - before["rejected"],
+               origin_in_flight_after=after["in_flight"])
+    return rec
+
+
 PLANNERS: dict[str, Callable[[Setup, Regime], Plan | str]] = {
     "massfetch-direct": lambda s, r: massfetch_plan(s, r, "massfetch-direct"),
     "massfetch-direct-noenforce": lambda s, r: massfetch_plan(s, r, "massfetch-direct-noenforce"),
@@ -359,7 +439,8 @@ def parse_json_tail(text: str) -> Optional[dict]:
     return None
 
 
-def run_one(s: Setup, name: str, plan: Plan, r: Regime, round_no: int, timeout_s: float) -> dict:
+def run_one(s: Setup, name: str, plan: Plan, r: Regime, round_no: int, timeout_s: float,
+            before_wipe: Optional[Callable[[], None]] = None) -> dict:
     wipe(plan.out_dir)
     logs = os.path.join(s.work, "logs")
     os.makedirs(logs, exist_ok=True)
@@ -390,12 +471,18 @@ def run_one(s: Setup, name: str, plan: Plan, r: Regime, round_no: int, timeout_s
             summary = parse_json_tail(stdout) or {}
             rec.update(self_images_per_s=summary.get("images_per_s"),
                        self_elapsed_s=summary.get("elapsed_s"), self_ok=summary.get("ok"),
-                       self_failed=summary.get("failed"))
-            # The launcher's closing line "average in flight N of M": issue 6 wants N >= 0.8 M.
-            found = re.findall(r"average in flight (\d+) of (\d+)",
-                               open(prefix + ".err", errors="replace").read())
+                       self_failed=summary.get("failed"), self_errors=summary.get("errors"))
+            # The launcher's closing line "average in flight N of M[, limit at end L]": issue 6
+            # wants N >= 0.8 M; L is where --maxInFlight=auto ended.
+            err_text = open(prefix + ".err", errors="replace").read()
+            found = re.findall(r"average in flight (\d+) of ", err_text)
             if found:
-                rec["avg_in_flight"] = int(found[-1][0])
+                rec["avg_in_flight"] = int(found[-1])
+            limit = re.findall(r"limit at end (\d+)", err_text)
+            if limit:
+                rec["limit_at_end"] = int(limit[-1])
+        if before_wipe:
+            before_wipe()
         wipe(plan.out_dir)  # do not leave 6 GB behind
     if not rec["verified"]:
         # The last words of a failed run, for the table (the whole log stays in logs/).
@@ -409,8 +496,11 @@ def run_one(s: Setup, name: str, plan: Plan, r: Regime, round_no: int, timeout_s
 
 
 def estimate_seconds(dataset: dict, contenders: list[str], regimes: list[int], rounds: int,
-                     wrk_seconds: int) -> float:
+                     wrk_seconds: int, capacity_entries: int = 0) -> float:
     total = 0.0
+    if capacity_entries:
+        total += rounds * sum(capacity_entries / rate + STARTUP_S["massfetch-direct"]
+                              for rate in CAPACITY_REFERENCE_RATES.values())
     for name in contenders:
         for lat in regimes:
             if name == "wrk":
@@ -430,8 +520,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Runs the benchmark contenders (see scripts/bench.sh).")
     p.add_argument("--work", required=True)
     p.add_argument("--data", required=True, help="folder made by prepare.py")
-    p.add_argument("--regime", action="append", required=True, metavar="MS=URL=CONC",
+    p.add_argument("--regime", action="append", default=[], metavar="MS=URL=CONC",
                    help="added latency, origin base URL, concurrency; repeat per regime")
+    p.add_argument("--capacity-origin", metavar="C=URL",
+                   help="run the capacity scenario against URL, an origin refusing above C at once")
+    p.add_argument("--capacity-entries", type=int, default=5000,
+                   help="manifest entries of the capacity scenario (its first N)")
+    p.add_argument("--capacity-fixed", type=int, default=1024,
+                   help="the fixed --maxInFlight the capacity scenario sets beside auto")
     p.add_argument("--contenders", default=",".join(ALL_CONTENDERS))
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--python", default=sys.executable, help="Python with aiohttp/img2dataset")
@@ -468,8 +564,9 @@ def main(argv: list[str] | None = None) -> int:
         with open(meta) as f:
             dataset = json.load(f)
     if a.estimate_only:
+        cap_entries = min(a.capacity_entries, dataset["entries"]) if a.capacity_origin else 0
         print(round(estimate_seconds(dataset, contenders, [r.latency_ms for r in regimes],
-                                     a.rounds, a.wrk_seconds)))
+                                     a.rounds, a.wrk_seconds, cap_entries)))
         return 0
 
     s = Setup(work=a.work, data=a.data, dataset=dataset, python=a.python, massfetch=a.massfetch,
@@ -480,6 +577,12 @@ def main(argv: list[str] | None = None) -> int:
     for r in regimes:
         for name in contenders:
             plans[(name, r.latency_ms)] = PLANNERS[name](s, r)
+    cap: Optional[CapacityOrigin] = None
+    cap_plans: dict[str, Plan] = {}
+    if a.capacity_origin:
+        c, url = a.capacity_origin.split("=", 1)
+        cap = CapacityOrigin(int(c), url, min(a.capacity_entries, dataset["entries"]), a.capacity_fixed)
+        cap_plans = {name: capacity_plan(s, cap, name) for name in CAPACITY_CONTENDERS}
 
     with open(a.runs, "a") as runs:
         for name in contenders:  # contenders that cannot run still get their row
@@ -488,8 +591,27 @@ def main(argv: list[str] | None = None) -> int:
                 if isinstance(why, str):
                     runs.write(json.dumps({"contender": name, "label": LABELS[name],
                                            "latency_ms": r.latency_ms, "skipped": why}) + "\n")
-        total = a.rounds * sum(1 for v in plans.values() if not isinstance(v, str))
+        total = a.rounds * (sum(1 for v in plans.values() if not isinstance(v, str)) + len(cap_plans))
         done = 0
+
+        def write_record(rec: dict, round_no: int, r_ms: int, name: str) -> None:
+            runs.write(json.dumps(rec) + "\n")
+            runs.flush()
+            extra = ""
+            if rec.get("scenario") == "capacity":
+                extra = " 503s %s, requests %s, limit at end %s," % (
+                    rec["origin_503"], rec["origin_requests"], rec.get("limit_at_end", "-"))
+            print("%s [%d/%d] round %d, %d ms: %-28s %8.1f images/s %7.2f MB/s "
+                  "cpu %6.2f s/1k  rss %7.1f MB %s %s" % (
+                      time.strftime("%H:%M:%S"), done, total, round_no, r_ms,
+                      name, rec["images_per_s"], rec["mb_per_s"],
+                      rec["cpu_s_per_1k"] or 0, rec["peak_rss_mb"], extra,
+                      "ok" if rec["verified"] else
+                      "NOT VERIFIED (exit %s, %d/%d files%s)" % (
+                          rec["exit_code"], rec["files"], rec["entries"],
+                          ", timed out" if rec["timed_out"] else "")),
+                  file=sys.stderr, flush=True)
+
         for round_no in range(1, a.rounds + 1):
             k = (round_no - 1) % len(contenders)
             order = contenders[k:] + contenders[:k]
@@ -499,19 +621,15 @@ def main(argv: list[str] | None = None) -> int:
                     if isinstance(plan, str):
                         continue
                     done += 1
-                    rec = run_one(s, name, plan, r, round_no, a.run_timeout)
-                    runs.write(json.dumps(rec) + "\n")
-                    runs.flush()
-                    print("%s [%d/%d] round %d, %d ms: %-28s %8.1f images/s %7.2f MB/s "
-                          "cpu %6.2f s/1k  rss %7.1f MB  %s" % (
-                              time.strftime("%H:%M:%S"), done, total, round_no, r.latency_ms,
-                              name, rec["images_per_s"], rec["mb_per_s"],
-                              rec["cpu_s_per_1k"] or 0, rec["peak_rss_mb"],
-                              "ok" if rec["verified"] else
-                              "NOT VERIFIED (exit %s, %d/%d files%s)" % (
-                                  rec["exit_code"], rec["files"], rec["entries"],
-                                  ", timed out" if rec["timed_out"] else "")),
-                          file=sys.stderr, flush=True)
+                    write_record(run_one(s, name, plan, r, round_no, a.run_timeout), round_no,
+                                 r.latency_ms, name)
+            if cap:
+                # Auto first in odd rounds, the fixed limit first in even ones.
+                order = CAPACITY_CONTENDERS if round_no % 2 else CAPACITY_CONTENDERS[::-1]
+                for name in order:
+                    done += 1
+                    rec = run_capacity(s, cap, name, cap_plans[name], round_no, a.run_timeout)
+                    write_record(rec, round_no, CAPACITY_LATENCY_MS, name)
     return 0
 
 

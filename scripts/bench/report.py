@@ -7,6 +7,11 @@ Per contender and regime: the median over its verified runs of images/s, MB/s, C
 1,000 images and peak RSS, and the ratio of its median images/s to massfetch (DirectRunner)'s.
 A contender with no verified run shows the median of all its runs, marked "not verified".
 
+Records of the capacity scenario (bench.py --capacity-origin) make their own table, --maxInFlight=auto
+beside a fixed limit against an origin that refuses above a set concurrency, spliced between
+<!-- bench:capacity:begin --> and <!-- bench:capacity:end -->. Each block of the page is only
+rewritten when the runs hold records for it, so a run of one scenario leaves the other's alone.
+
 Usage: report.py --runs RUNS --markdown OUT.md --chart OUT.png [--docs docs/benchmarks.md]
                  [--header TEXT]
 """
@@ -22,6 +27,9 @@ from typing import Optional
 
 BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
+CAPACITY_BEGIN = "<!-- bench:capacity:begin -->"
+CAPACITY_END = "<!-- bench:capacity:end -->"
+CAPACITY_ORDER = ["massfetch-auto", "massfetch-fixed"]
 BASELINE = "massfetch-direct"
 ORDER = ["massfetch-direct", "massfetch-direct-noenforce", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
          "aria2c", "img2dataset", "wrk"]
@@ -167,14 +175,64 @@ def chart(rows: dict, latencies: list[int], path: str, title: str) -> None:
     plt.close(fig)
 
 
-def splice(docs: str, block: str) -> None:
+def capacity_table(records: list[dict]) -> str:
+    """One row per limit: medians over its runs, verified or not (the fixed limit may lose entries
+    to 503s: that is the finding, not a broken run)."""
+    groups: dict[str, list[dict]] = {}
+    for r in records:
+        groups.setdefault(r["contender"], []).append(r)
+    first = records[0]
+    out = ["#### Origin refusing above %d requests at once (503, no Retry-After), %d ms per answer"
+           % (first["capacity"], first["latency_ms"]),
+           "",
+           "| --maxInFlight | Entries | Runs | Images/s (median) | ok / failed | 503s from the origin "
+           "| HTTP requests (massfetch / origin) | 503s per image | Average in flight | Limit at end "
+           "| Notes |",
+           "|---|---:|---:|---:|---|---:|---|---:|---:|---:|---|"]
+    for name in CAPACITY_ORDER + sorted(set(groups) - set(CAPACITY_ORDER)):
+        runs = groups.get(name)
+        if not runs:
+            continue
+        med = lambda key: median([r.get(key) for r in runs])  # noqa: E731
+        rates = [r["images_per_s"] for r in runs]
+        notes = []
+        if len(runs) > 1:
+            notes.append("range %s–%s images/s, %s–%s 503s" % (
+                fmt(min(rates)), fmt(max(rates)), fmt(min(r["origin_503"] for r in runs)),
+                fmt(max(r["origin_503"] for r in runs))))
+        if med("self_images_per_s"):
+            notes.append("own summary: %s images/s" % fmt(med("self_images_per_s")))
+        unverified = [r for r in runs if not r.get("verified")]
+        if unverified:
+            # What the failures were (summary.json's errors) says more than the launcher's last line.
+            errors: dict[str, int] = {}
+            for r in runs:
+                for kind, n in (r.get("self_errors") or {}).items():
+                    errors[kind] = errors.get(kind, 0) + n
+            why = ", ".join("%s %s" % (k, fmt(v)) for k, v in sorted(errors.items()))
+            notes.append("%d of %d runs short of the manifest (%s)" % (
+                len(unverified), len(runs),
+                "failed over all runs: " + why if why else failure_text(unverified[-1])))
+        leaked = max(r.get("origin_in_flight_after", 0) for r in runs)
+        if leaked:
+            notes.append("**origin still counted %d in flight after the run**" % leaked)
+        per_image = med("origin_503") / runs[0]["entries"] if runs[0]["entries"] else None
+        out.append("| %s | %s | %d | %s | %s / %s | %s | %s / %s | %s | %s | %s | %s |" % (
+            runs[0].get("max_in_flight", name), fmt(runs[0]["entries"]), len(runs), fmt(med("images_per_s")),
+            fmt(med("self_ok")), fmt(med("self_failed")), fmt(med("origin_503")),
+            fmt(med("http_requests")), fmt(med("origin_requests")), fmt(per_image, 2),
+            fmt(med("avg_in_flight")), fmt(med("limit_at_end")), "; ".join(notes)))
+    return "\n".join(out)
+
+
+def splice(docs: str, block: str, begin: str = BEGIN, end: str = END) -> None:
     text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + BEGIN + "\n" + block + "\n" + END + tail
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        text = head + begin + "\n" + block + "\n" + end + tail
     else:
-        text = text.rstrip("\n") + "\n\n" + BEGIN + "\n" + block + "\n" + END + "\n"
+        text = text.rstrip("\n") + "\n\n" + begin + "\n" + block + "\n" + end + "\n"
     with open(docs, "w") as f:
         f.write(text)
 
@@ -189,22 +247,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--header", default="", help="paragraph put above the tables")
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
 
-    rows = summarise(load(a.runs))
+    records = load(a.runs)
+    capacity = [r for r in records if r.get("scenario") == "capacity"]
+    rows = summarise([r for r in records if r.get("scenario") != "capacity"])
     latencies = sorted({lat for (lat, _) in rows})
-    parts = [a.header.strip()] if a.header.strip() else []
+    header = [a.header.strip()] if a.header.strip() else []
+    parts = list(header)
     for lat in latencies:
         parts.append("#### %s\n\n%s" % ("No added latency" if lat == 0 else
                                          "%d ms added per request (in nginx)" % lat,
                                          table(rows, lat)))
     title = a.header.strip().splitlines()[0] if a.header.strip() else "massfetch benchmark"
-    chart(rows, latencies, a.chart, title.replace("**", ""))
-    parts.append("![images/s per contender](%s)" % (a.chart_link or os.path.basename(a.chart)))
+    if rows:
+        chart(rows, latencies, a.chart, title.replace("**", ""))
+        parts.append("![images/s per contender](%s)" % (a.chart_link or os.path.basename(a.chart)))
     block = "\n\n".join(parts) + "\n"
+    # The page keeps the capacity table in its own section, so it carries the header again there.
+    capacity_block = "\n\n".join(header + [capacity_table(capacity)]) + "\n" if capacity else ""
+    markdown = "\n\n".join(parts + ([capacity_table(capacity)] if capacity else [])) + "\n"
     with open(a.markdown, "w") as f:
-        f.write(block)
+        f.write(markdown)
     if a.docs:
-        splice(a.docs, block)
-    print(block)
+        if rows:
+            splice(a.docs, block)
+        if capacity:
+            splice(a.docs, capacity_block, CAPACITY_BEGIN, CAPACITY_END)
+    print(markdown)
     return 0
 
 

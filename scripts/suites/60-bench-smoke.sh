@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 60-bench-smoke.sh — CI smoke of the benchmark harness: runs scripts/bench.sh --quick and checks
-# that it produced a table with a row per contender in each regime, a run record per contender and
-# a chart. Speed is never asserted (benchmarks are not timed tests; CI machines vary).
+# that it produced a table with a row per contender in each regime, a run record per contender, a
+# chart, and the capacity table with fewer 503s for --maxInFlight=auto than for the fixed limit.
+# Speed is never asserted (benchmarks are not timed tests; CI machines vary).
 # Run by scripts/test.sh, or alone: scripts/suites/60-bench-smoke.sh [--help]
 set -euo pipefail
 
@@ -15,7 +16,10 @@ Usage: scripts/suites/60-bench-smoke.sh
 Runs scripts/bench.sh --quick (2,000 entries, 1 round, both regimes; docs/ untouched) in
 $MASSFETCH_ROOT/.run/bench-smoke and checks its outputs: results.md has, for each regime, one row
 per contender (the embedded-Flink row may say "not built"), runs.jsonl one record per contender and
-regime, benchmarks.png is a PNG. Prints PASS:/FAIL: lines and "60-bench-smoke: N passed, N failed".
+regime, benchmarks.png is a PNG; the capacity scenario has its table with a row for auto and for
+the fixed limit, --maxInFlight=auto drew fewer 503s from the origin than the fixed limit, and the
+origin counted nothing in flight after either run. Prints PASS:/FAIL: lines and
+"60-bench-smoke: N passed, N failed".
 Environment: BENCH_SMOKE_TIMEOUT (seconds, default 1800: the first use also installs the venv, and a loaded machine is slow).
 EOF
   exit 0
@@ -74,6 +78,30 @@ PY
   done
 done
 check "benchmarks.png is a PNG" bash -c "head -c 8 '$work/benchmarks.png' | od -An -c | grep -q 'P   N   G'"
+
+# The capacity scenario (scripts/bench/report.py capacity_table; rows start with the limit).
+capacity_heading="Origin refusing above"
+check "results.md has the capacity table" grep -q "^#### $capacity_heading" "$md"
+for limit in auto 1024; do
+  check "capacity table has one row for --maxInFlight=$limit" [ "$(rows_in "$capacity_heading" "$limit |")" -eq 1 ]
+done
+check "capacity: auto drew fewer 503s than --maxInFlight=1024, and the origin leaked no place" python3 - "$runs" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+cap = {r["contender"]: r for r in recs if r.get("scenario") == "capacity"}
+if set(cap) != {"massfetch-auto", "massfetch-fixed"}:
+    print("   capacity records: %s" % sorted(cap))
+    sys.exit(1)
+for name, r in sorted(cap.items()):
+    print("   %s: %s 503s, %s requests (origin) / %s (massfetch), ok %s failed %s, %s images/s,"
+          " limit at end %s, in flight after %s (asserted: the 503s, in flight after)" % (
+              name, r["origin_503"], r["origin_requests"], r["http_requests"], r.get("self_ok"),
+              r.get("self_failed"), r["images_per_s"], r.get("limit_at_end", "-"),
+              r["origin_in_flight_after"]))
+auto, fixed = cap["massfetch-auto"], cap["massfetch-fixed"]
+sys.exit(0 if auto["origin_503"] < fixed["origin_503"]
+         and auto["origin_in_flight_after"] == 0 and fixed["origin_in_flight_after"] == 0 else 1)
+PY
 
 if [ "$SUITE_FAILED" -eq 0 ]; then
   rm -rf "$work/out" "$work/inputs"

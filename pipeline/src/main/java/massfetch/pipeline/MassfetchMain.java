@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import massfetch.metrics.JobMetrics;
 import massfetch.sink.FileSystemsSetup;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -110,8 +111,9 @@ public final class MassfetchMain {
       err.println("massfetch: the job ended " + state);
       return 1;
     }
-    err.printf(Locale.ROOT, "massfetch: finished in %.1f s, average in flight %.0f of %s%n",
-        elapsedMs / 1000, ProgressReporter.averageInFlight(finalCounters, elapsedMs), options.getMaxInFlight());
+    err.printf(Locale.ROOT, "massfetch: finished in %.1f s, average in flight %.0f of %s%s%n",
+        elapsedMs / 1000, ProgressReporter.averageInFlight(finalCounters, elapsedMs), options.getMaxInFlight(),
+        limitAtEnd(options, finalCounters));
     ResultsLocation results = new ResultsLocation(options.getResults());
     try {
       String summary = results.readSummary();
@@ -123,6 +125,16 @@ public final class MassfetchMain {
       err.println("massfetch: cannot read " + results.summaryPath() + ": " + oneLine(e.getMessage()));
     }
     return 0;
+  }
+
+  /**
+   * ", limit at end N" for {@code --maxInFlight=auto}, where the limit the job found is the figure
+   * to agree with a provider; empty for a fixed limit (it never moves) and when no fetch reported.
+   */
+  static String limitAtEnd(MassfetchOptions options, Map<String, Long> counters) {
+    Long limit = counters.get(JobMetrics.IN_FLIGHT_LIMIT);
+    boolean auto = options.getMaxInFlight().strip().toLowerCase(Locale.ROOT).startsWith("auto");
+    return auto && limit != null ? ", limit at end " + limit : "";
   }
 
   /** Whether any location of the job is on S3 (then the region must be the real one). */

@@ -38,6 +38,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private final Counter httpRequests = JobMetrics.counter(JobMetrics.HTTP_REQUESTS);
   private final Counter inFlightArea = JobMetrics.counter(JobMetrics.IN_FLIGHT_AREA_MS);
   private final Gauge inFlight = JobMetrics.gauge(JobMetrics.IN_FLIGHT);
+  private final Gauge inFlightLimit = JobMetrics.gauge(JobMetrics.IN_FLIGHT_LIMIT);
   private final Distribution latency = JobMetrics.distribution(JobMetrics.FETCH_LATENCY_MS);
   private final ResultCounter results = new ResultCounter();
 
@@ -160,6 +161,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
 
   private void reportLoad(Worker worker) {
     inFlight.set(worker.limiter.inFlight());
+    inFlightLimit.set(worker.limiter.limit());
     long area = worker.limiter.takeAreaMs();
     if (area > 0) {
       inFlightArea.inc(area);

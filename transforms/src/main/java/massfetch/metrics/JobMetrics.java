@@ -26,6 +26,8 @@ public final class JobMetrics {
   public static final String HTTP_REQUESTS = "http_requests";
   /** Requests in flight in a worker JVM, at the last look. */
   public static final String IN_FLIGHT = "in_flight";
+  /** A worker JVM's in-flight cap at the last look: where {@code --maxInFlight=auto} has moved it. */
+  public static final String IN_FLIGHT_LIMIT = "in_flight_limit";
   /** Sum over time of the in-flight count, in request-milliseconds; divided by wall time = average. */
   public static final String IN_FLIGHT_AREA_MS = "in_flight_area_ms";
   public static final String FETCH_LATENCY_MS = "fetch_latency_ms";
