@@ -125,17 +125,17 @@ class MassfetchMainTest {
     }
     Path manifest = Files.write(dir.resolve("m.txt"), lines);
 
-    Run auto = run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("auto"),
+    MainRun auto = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("auto"),
         "--maxInFlight=auto:8", "--progressIntervalSeconds=0");
-    Run fixed = run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("fixed"),
+    MainRun fixed = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("fixed"),
         "--maxInFlight=8", "--progressIntervalSeconds=0");
 
-    assertEquals(0, auto.exitCode, auto.err);
+    assertEquals(0, auto.exitCode(), auto.err());
     // The benchmark reads this line (scripts/bench/bench.py). Where the limit ends is not asserted:
     // a cold JVM's first slow answers may already have moved it below the cap.
-    assertTrue(auto.err.matches("(?s).*average in flight \\d+ of auto:8, limit at end [1-8]\\n.*"), auto.err);
-    assertEquals(0, fixed.exitCode, fixed.err);
-    assertTrue(fixed.err.matches("(?s).*average in flight \\d+ of 8\\n.*"), "no limit for a fixed one: " + fixed.err);
+    assertTrue(auto.err().matches("(?s).*average in flight \\d+ of auto:8, limit at end [1-8]\\n.*"), auto.err());
+    assertEquals(0, fixed.exitCode(), fixed.err());
+    assertTrue(fixed.err().matches("(?s).*average in flight \\d+ of 8\\n.*"), "no limit for a fixed one: " + fixed.err());
   }
 
   @Test
