@@ -1,0 +1,102 @@
+package massfetch.results;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import massfetch.model.FetchResult;
+import massfetch.model.Status;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link WriteResults}: one line per result, written in blocks, and the summary. */
+class WriteResultsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int RESULTS = 2_500;
+
+  @TempDir Path dir;
+
+  private static Pipeline pipeline() {
+    return Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+  }
+
+  private static List<FetchResult> results() {
+    return IntStream.range(0, RESULTS)
+        .mapToObj(i -> FetchResult.builder().setUrl("http://h/" + i + ".png").setKey(i + ".png")
+            .setStatus(i % 10 == 0 ? Status.FAILED : Status.OK).setError(i % 10 == 0 ? "http_404" : null)
+            .setBytes(i % 10 == 0 ? 0 : 100).setSource("m.txt").setLine(i + 1).build())
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  void givenResults_whenWritten_thenOneJsonLinePerResultAndTheSummaryAddsUp() throws IOException {
+    Pipeline p = pipeline();
+    p.apply(Create.of(results()))
+        .apply(WriteResults.to(dir.toString()));
+    p.run().waitUntilFinish();
+
+    List<String> lines = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).collect(Collectors.toList())) {
+        lines.addAll(Files.readAllLines(f));
+      }
+    }
+    Set<String> keys = new TreeSet<>();
+    for (String line : lines) {
+      keys.add(JSON.readTree(line).get("key").asText());
+    }
+    assertEquals(RESULTS, lines.size(), "one line per result, no blank line between blocks");
+    assertEquals(RESULTS, keys.size(), "every result once");
+
+    JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
+    assertEquals(RESULTS, summary.get("total").asInt());
+    assertEquals(RESULTS / 10, summary.get("failed").asInt());
+    assertEquals(RESULTS - RESULTS / 10, summary.get("ok").asInt());
+  }
+
+  @Test
+  void givenManyResults_whenTurnedIntoLines_thenBlocksOfAtMostTheBlockSize() {
+    Pipeline p = pipeline();
+    PCollection<String> blocks =
+        p.apply(Create.of(results()))
+            .apply(ParDo.of(new WriteResults.ToJsonLinesFn())
+                .withOutputTags(WriteResults.LINES, TupleTagList.of(WriteResults.PARTIAL_SUMMARIES)))
+            .get(WriteResults.LINES);
+
+    // Fewer elements than results is what keeps the DirectRunner's sharded write cheap; no block
+    // is over the cap, and the blocks hold every line once.
+    PAssert.that(blocks).satisfies(all -> {
+      int elements = 0;
+      int total = 0;
+      for (String block : all) {
+        int n = block.split("\n", -1).length;
+        assertTrue(n <= WriteResults.ToJsonLinesFn.BLOCK_LINES, "block of " + n + " lines");
+        assertTrue(!block.endsWith("\n"), "TextIO adds the last newline");
+        elements++;
+        total += n;
+      }
+      assertEquals(RESULTS, total);
+      assertTrue(elements < RESULTS / 100, elements + " elements for " + RESULTS + " results");
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+}
