@@ -1,9 +1,12 @@
 package massfetch.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import massfetch.model.ErrorClass;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
@@ -12,6 +15,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +109,59 @@ class DistributeTest {
 
     PAssert.that(out.get(Distribute.REQUESTS)).containsInAnyOrder(requests);
     PAssert.that(out.get(Distribute.DUPLICATES)).empty();
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void givenRepeatsFarApartInOneGroup_whenBatched_thenStillOneRequestPerKey() {
+    // One group and more entries than a batch and than a bundle may hold: the repeats of "r.png"
+    // cross the shuffle in different batches and still meet.
+    int n = Distribute.AssignGroupFn.HELD + Distribute.AssignGroupFn.BATCH;
+    List<FetchRequest> requests = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      requests.add(request("m.txt", i + 2, "http://h/" + i + ".png", i + ".png"));
+    }
+    FetchRequest first = request("m.txt", 1, "http://h/r.png", "r.png");
+    FetchRequest last = request("m.txt", n + 2, "http://h/r.png", "r.png");
+    List<FetchRequest> all = new ArrayList<>(requests);
+    all.add(last);
+    all.add(0, first);
+    Pipeline p = pipeline();
+
+    PCollectionTuple out = p.apply(Create.of(all)).apply(Distribute.intoGroups(1));
+
+    requests.add(first);
+    PAssert.that(out.get(Distribute.REQUESTS)).containsInAnyOrder(requests);
+    PAssert.that(out.get(Distribute.DUPLICATES)).containsInAnyOrder(duplicateEntry(last, first));
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void givenManyRequests_whenGroupsAssigned_thenFewBoundedBatchesHoldingEveryRequestOnce() {
+    int n = 5_000;
+    List<FetchRequest> requests = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      requests.add(request("m.txt", i + 1, "http://h/" + i + ".png", i + ".png"));
+    }
+    Pipeline p = pipeline();
+
+    PCollection<KV<Integer, List<FetchRequest>>> batches =
+        p.apply(Create.of(requests)).apply(ParDo.of(new Distribute.AssignGroupFn(4)));
+
+    // The shuffle's cost on the DirectRunner is per element: far fewer batches than requests (Create
+    // makes many small bundles here; a manifest file is read in one).
+    PAssert.that(batches).satisfies(all -> {
+      int elements = 0;
+      Set<String> keys = new HashSet<>();
+      for (KV<Integer, List<FetchRequest>> batch : all) {
+        assertTrue(batch.getValue().size() <= Distribute.AssignGroupFn.BATCH, "batch of " + batch.getValue().size());
+        batch.getValue().forEach(r -> assertTrue(keys.add(r.getKey()), "twice: " + r.getKey()));
+        elements++;
+      }
+      assertEquals(n, keys.size());
+      assertTrue(elements < n / 10, elements + " batches for " + n + " requests");
+      return null;
+    });
     p.run().waitUntilFinish();
   }
 
