@@ -296,7 +296,10 @@ load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 commit="$(git -C "$MASSFETCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 git -C "$MASSFETCH_ROOT" diff --quiet HEAD -- transforms pipeline runners 2>/dev/null || commit="$commit+local changes"
 meta="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%d entries over %d files under %d URL prefixes, %.0f MB" % (d["entries"], d["files"], d["prefixes"], d["bytes"]/1e6))' "$data/dataset.json")"
-mode="full run"; [ "$quick" = 1 ] && mode="quick run (--quick: harness smoke, figures not meaningful)"
+mode="full run"
+# Fewer entries or rounds than the defaults: say so, the table is not the issue's full run.
+if [ "$entries" -lt 200000 ] || [ "$rounds" -lt 3 ]; then mode="reduced run ($entries entries, $rounds round(s); the full run is 200000 and 3)"; fi
+[ "$quick" = 1 ] && mode="quick run (--quick: harness smoke, figures not meaningful)"
 if ! scenario_on contenders; then
   mode="capacity scenario only"; [ "$quick" = 1 ] && mode+=" (--quick)"
 fi

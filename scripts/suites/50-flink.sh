@@ -269,9 +269,15 @@ check "cluster: stop leaves none of its JVMs running" \
 # (d) the embedded Flink through scripts/massfetch (a few hundred images: it is the same plan).
 out_d="$work/out-d"
 head -n 300 "$work/all.txt" >"$work/embedded.txt"
-run_massfetch d --runner=FlinkRunner '--flinkMaster=[local]' --parallelism=2 \
+# The JVM's temp folder is the suite's, to see what the run leaves in it.
+mkdir -p "$work/jvm-tmp"
+MASSFETCH_JAVA_OPTS="-Djava.io.tmpdir=$work/jvm-tmp" \
+  run_massfetch d --runner=FlinkRunner '--flinkMaster=[local]' --parallelism=2 \
   "--manifest=$work/embedded.txt" "--baseUrl=$base_url" "--output=$out_d"
 check "(d) embedded Flink: exit 0" [ "$rc" -eq 0 ]
+check "(d) embedded Flink: nothing left in the JVM's temp folder (its RPC jar is 22 MB a run)" \
+  bash -c "[ -z \"\$(ls -A '$work/jvm-tmp')\" ]"
+check "(d) embedded Flink: no stack trace on stderr" bash -c "! grep -q '^[[:space:]]*at ' '$work/logs/d.err'"
 check "(d) embedded Flink: every file byte-identical" same_files "$work/images" "$out_d" "$work/embedded.txt"
 check "(d) embedded Flink: summary total=ok=300" summary_is "$out_d/_results/summary.json" ".total == 300 and .ok == 300"
 

@@ -11,11 +11,9 @@ import java.util.List;
 import massfetch.fetch.FetchConfig;
 import massfetch.fetch.TrustedCertificates;
 import massfetch.sink.SinkConfig;
-import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Turns parsed options into the transforms' serializable configurations. */
 final class Configs {
-  private static final String FLINK_OPTIONS = "org.apache.beam.runners.flink.FlinkPipelineOptions";
 
   private Configs() {}
 
@@ -96,18 +94,10 @@ final class Configs {
    * by name because this module does not depend on a runner.
    */
   static int parallelism(MassfetchOptions o) {
-    if (!"FlinkRunner".equals(o.getRunner().getSimpleName())) {
-      return 1;
-    }
-    try {
-      Class<? extends PipelineOptions> flink =
-          Class.forName(FLINK_OPTIONS, true, o.getRunner().getClassLoader()).asSubclass(PipelineOptions.class);
-      Object p = flink.getMethod("getParallelism").invoke(o.as(flink));
-      return p instanceof Integer && (Integer) p > 0 ? (Integer) p : 1;
-    } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
-      return 1;
-    }
+    Object p = FlinkOptionsByName.get(o, "getParallelism").orElse(null);
+    return p instanceof Integer && (Integer) p > 0 ? (Integer) p : 1;
   }
+
 
   /** --allowedHosts, or the host of --baseUrl, or (neither given) any host. */
   static List<String> allowedHosts(MassfetchOptions o) {

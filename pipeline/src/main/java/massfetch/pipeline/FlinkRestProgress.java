@@ -39,7 +39,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
 final class FlinkRestProgress implements Runnable {
   private static final Pattern FETCH_RECORDS_OUT = Pattern.compile(".*FetchAndStore[^.]*\\)\\)\\.numRecordsOut");
   private static final Set<String> TERMINAL = Set.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED");
-  private static final String FLINK_OPTIONS = "org.apache.beam.runners.flink.FlinkPipelineOptions";
 
   private final String restUrl;
   private final String jobName;
@@ -78,20 +77,11 @@ final class FlinkRestProgress implements Runnable {
     t.start();
   }
 
-  /** {@code --flinkMaster}, read reflectively: this module does not depend on the Flink runner. */
+  /** {@code --flinkMaster}, when the runner is Flink. */
   static Optional<String> flinkMaster(PipelineOptions options) {
-    if (!"FlinkRunner".equals(options.getRunner().getSimpleName())) {
-      return Optional.empty();
-    }
-    try {
-      Class<? extends PipelineOptions> flink =
-          Class.forName(FLINK_OPTIONS, true, options.getRunner().getClassLoader()).asSubclass(PipelineOptions.class);
-      Object master = flink.getMethod("getFlinkMaster").invoke(options.as(flink));
-      return Optional.ofNullable(master).map(Object::toString);
-    } catch (ReflectiveOperationException | ClassCastException e) {
-      return Optional.empty();
-    }
+    return FlinkOptionsByName.get(options, "getFlinkMaster").map(Object::toString);
   }
+
 
   @Override
   public void run() {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import massfetch.metrics.JobMetrics;
 import massfetch.sink.FileSystemsSetup;
@@ -49,7 +50,18 @@ public final class MassfetchMain {
       err.println("massfetch: error: cannot prepare --results: " + oneLine(e.getMessage()));
       return 2;
     }
-    return runJob(options, out, err);
+    Optional<EmbeddedFlinkTemp> flinkTemp;
+    try {
+      flinkTemp = EmbeddedFlinkTemp.createIfNeeded(options, System.getenv());
+    } catch (IOException e) {
+      err.println("massfetch: error: cannot make a temp folder for the embedded Flink: " + oneLine(e.getMessage()));
+      return 2;
+    }
+    try {
+      return runJob(options, out, err);
+    } finally {
+      flinkTemp.ifPresent(EmbeddedFlinkTemp::close);
+    }
   }
 
   /**
