@@ -14,7 +14,6 @@ import massfetch.sink.SinkConfig;
 
 /** Turns parsed options into the transforms' serializable configurations. */
 final class Configs {
-
   private Configs() {}
 
   static FetchConfig fetch(MassfetchOptions o) {
@@ -51,9 +50,15 @@ final class Configs {
   /** Ceiling of --maxInFlight=auto when none is given: what one JVM's client handles well. */
   static final int AUTO_CEILING = 2048;
 
+  /** Whether --maxInFlight asks for adaptive concurrency: {@code auto} or {@code auto:N}. */
+  static boolean isAutoInFlight(String value) {
+    String v = normalized(value);
+    return v.equals("auto") || v.startsWith("auto:");
+  }
+
   /** --maxInFlight: a number, {@code auto}, or {@code auto:N}. */
   static void maxInFlight(FetchConfig.Builder b, String value) {
-    String v = value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT);
+    String v = normalized(value);
     try {
       if (v.equals("auto")) {
         b.setAdaptiveInFlight(true).setMaxInFlight(AUTO_CEILING);
@@ -66,6 +71,10 @@ final class Configs {
       throw new IllegalArgumentException(
           "--maxInFlight must be a number, auto, or auto:N (auto capped at N), got '" + value + "'");
     }
+  }
+
+  private static String normalized(String maxInFlight) {
+    return maxInFlight == null ? "" : maxInFlight.strip().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** The PEM bundle --trustStore names, read here so workers need no copy; checked to hold certificates. */
@@ -97,7 +106,6 @@ final class Configs {
     Object p = FlinkOptionsByName.get(o, "getParallelism").orElse(null);
     return p instanceof Integer && (Integer) p > 0 ? (Integer) p : 1;
   }
-
 
   /** --allowedHosts, or the host of --baseUrl, or (neither given) any host. */
   static List<String> allowedHosts(MassfetchOptions o) {

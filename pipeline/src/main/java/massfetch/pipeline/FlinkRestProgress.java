@@ -82,7 +82,6 @@ final class FlinkRestProgress implements Runnable {
     return FlinkOptionsByName.get(options, "getFlinkMaster").map(Object::toString);
   }
 
-
   @Override
   public void run() {
     Optional<String> jid = Optional.empty();

@@ -145,8 +145,7 @@ public final class MassfetchMain {
    */
   static String limitAtEnd(MassfetchOptions options, Map<String, Long> counters) {
     Long limit = counters.get(JobMetrics.IN_FLIGHT_LIMIT);
-    boolean auto = options.getMaxInFlight().strip().toLowerCase(Locale.ROOT).startsWith("auto");
-    return auto && limit != null ? ", limit at end " + limit : "";
+    return Configs.isAutoInFlight(options.getMaxInFlight()) && limit != null ? ", limit at end " + limit : "";
   }
 
   /** Whether any location of the job is on S3 (then the region must be the real one). */
