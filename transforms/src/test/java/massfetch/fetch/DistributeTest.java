@@ -11,6 +11,7 @@ import massfetch.model.ErrorClass;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
 import massfetch.model.Status;
+import massfetch.testing.OneBundle;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -139,17 +140,16 @@ class DistributeTest {
   @Test
   void givenManyRequests_whenGroupsAssigned_thenFewBoundedBatchesHoldingEveryRequestOnce() {
     int n = 5_000;
-    List<FetchRequest> requests = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      requests.add(request("m.txt", i + 1, "http://h/" + i + ".png", i + ".png"));
-    }
+    int groups = 4;
     Pipeline p = pipeline();
 
+    // One bundle, so the count of batches is bounded exactly: full batches, plus at most one
+    // partial batch per group when the bundle ends.
     PCollection<KV<Integer, List<FetchRequest>>> batches =
-        p.apply(Create.of(requests)).apply(ParDo.of(new Distribute.AssignGroupFn(4)));
+        OneBundle.of(p, FetchRequest.class, n, i -> request("m.txt", i + 1, "http://h/" + i + ".png", i + ".png"))
+            .apply(ParDo.of(new Distribute.AssignGroupFn(groups)));
 
-    // The shuffle's cost on the DirectRunner is per element: far fewer batches than requests (Create
-    // makes many small bundles here; a manifest file is read in one).
+    // The shuffle's cost on the DirectRunner is per element: far fewer batches than requests.
     PAssert.that(batches).satisfies(all -> {
       int elements = 0;
       Set<String> keys = new HashSet<>();
@@ -159,7 +159,8 @@ class DistributeTest {
         elements++;
       }
       assertEquals(n, keys.size());
-      assertTrue(elements < n / 10, elements + " batches for " + n + " requests");
+      int most = n / Distribute.AssignGroupFn.BATCH + groups;
+      assertTrue(elements <= most, elements + " batches for " + n + " requests, at most " + most);
       return null;
     });
     p.run().waitUntilFinish();

@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import massfetch.model.FetchResult;
 import massfetch.model.Status;
+import massfetch.testing.OneBundle;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -39,11 +40,13 @@ class WriteResultsTest {
   }
 
   private static List<FetchResult> results() {
-    return IntStream.range(0, RESULTS)
-        .mapToObj(i -> FetchResult.builder().setUrl("http://h/" + i + ".png").setKey(i + ".png")
-            .setStatus(i % 10 == 0 ? Status.FAILED : Status.OK).setError(i % 10 == 0 ? "http_404" : null)
-            .setBytes(i % 10 == 0 ? 0 : 100).setSource("m.txt").setLine(i + 1).build())
-        .collect(Collectors.toList());
+    return IntStream.range(0, RESULTS).mapToObj(WriteResultsTest::result).collect(Collectors.toList());
+  }
+
+  private static FetchResult result(int i) {
+    return FetchResult.builder().setUrl("http://h/" + i + ".png").setKey(i + ".png")
+        .setStatus(i % 10 == 0 ? Status.FAILED : Status.OK).setError(i % 10 == 0 ? "http_404" : null)
+        .setBytes(i % 10 == 0 ? 0 : 100).setSource("m.txt").setLine(i + 1).build();
   }
 
   @Test
@@ -75,26 +78,24 @@ class WriteResultsTest {
   @Test
   void givenManyResults_whenTurnedIntoLines_thenBlocksOfAtMostTheBlockSize() {
     Pipeline p = pipeline();
+    // All results in one bundle, so the count of blocks is exact (each bundle ends a block).
     PCollection<String> blocks =
-        p.apply(Create.of(results()))
+        OneBundle.of(p, FetchResult.class, RESULTS, WriteResultsTest::result)
             .apply(ParDo.of(new WriteResults.ToJsonLinesFn())
                 .withOutputTags(WriteResults.LINES, TupleTagList.of(WriteResults.PARTIAL_SUMMARIES)))
             .get(WriteResults.LINES);
 
-    // Fewer elements than results is what keeps the DirectRunner's sharded write cheap; no block
-    // is over the cap, and the blocks hold every line once.
+    // Fewer elements than results is what keeps the DirectRunner's sharded write cheap: full
+    // blocks of the cap and one partial block at the end of the bundle, every line once.
     PAssert.that(blocks).satisfies(all -> {
-      int elements = 0;
-      int total = 0;
+      List<Integer> sizes = new ArrayList<>();
       for (String block : all) {
-        int n = block.split("\n", -1).length;
-        assertTrue(n <= WriteResults.ToJsonLinesFn.BLOCK_LINES, "block of " + n + " lines");
         assertTrue(!block.endsWith("\n"), "TextIO adds the last newline");
-        elements++;
-        total += n;
+        sizes.add(block.split("\n", -1).length);
       }
-      assertEquals(RESULTS, total);
-      assertTrue(elements < RESULTS / 100, elements + " elements for " + RESULTS + " results");
+      sizes.sort(null);
+      int cap = WriteResults.ToJsonLinesFn.BLOCK_LINES;
+      assertEquals(List.of(RESULTS % cap, cap, cap), sizes, "lines per block");
       return null;
     });
     p.run().waitUntilFinish();
