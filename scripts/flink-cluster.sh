@@ -90,8 +90,10 @@ while [ $# -gt 0 ]; do
 done
 # What is left are the flink CLI's arguments, for run only.
 [ $# -eq 0 ] || [ "$cmd" = run ] || die "unexpected argument '$1' (see --help)"
-mkdir -p "$run_dir"
-run_dir="$(cd "$run_dir" && pwd)"
+# Only start creates the run folder: stop or status with a mistyped --run-dir must not leave one
+# behind (they report "stopped" for a folder that holds no cluster).
+[ "$cmd" = start ] && mkdir -p "$run_dir"
+run_dir="$(realpath -ms -- "$run_dir")"
 conf_dir="$run_dir/conf"
 pid_dir="$run_dir/pids"
 log_dir="$run_dir/log"

@@ -91,6 +91,14 @@ check "cluster: 2 TaskManagers, 4 slots registered" \
   [ "$(curl -s "$rest/overview" | jq -r '"\(.taskmanagers) \(."slots-total")"')" = "2 4" ]
 check "cluster: start again is a no-op (idempotent)" \
   [ "$("$cluster" start --run-dir "$cluster_run" 2>/dev/null)" = "$rest" ]
+# A mistyped --run-dir: status says so, stop is a no-op, and neither leaves a folder behind.
+no_cluster="$work/no-such-cluster"
+status_rc=0
+status_out="$("$cluster" status --run-dir "$no_cluster" 2>&1)" || status_rc=$?
+check "cluster: status of a folder holding no cluster prints 'stopped', exits 3" \
+  [ "$status_out/$status_rc" = stopped/3 ]
+"$cluster" stop --run-dir "$no_cluster" >/dev/null 2>&1 || true
+check "cluster: status and stop of a folder holding no cluster create nothing" [ ! -e "$no_cluster" ]
 
 # run_logged NAME CMD ARG...: runs a massfetch client with a deadline; stdout/stderr to
 # logs/NAME.*, exit status to $rc, elapsed seconds to $took.
