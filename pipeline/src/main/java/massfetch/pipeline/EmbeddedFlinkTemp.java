@@ -1,14 +1,16 @@
 package massfetch.pipeline;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -29,6 +31,10 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * }</pre>
  */
 final class EmbeddedFlinkTemp implements AutoCloseable {
+  /** Passes over the folder at most, and the pause between them, when Flink is still closing. */
+  static final int ATTEMPTS = 20;
+  static final long RETRY_MILLIS = 100;
+
   private final Path root;
 
   private EmbeddedFlinkTemp(Path root) {
@@ -58,22 +64,73 @@ final class EmbeddedFlinkTemp implements AutoCloseable {
       temp.close();
       return Optional.empty();
     }
+    // One more pass when the JVM exits, for what Flink's closing threads make after close().
+    Runtime.getRuntime().addShutdownHook(new Thread(temp::close, "massfetch-flink-temp-removal"));
     return Optional.of(temp);
   }
 
-  /** Removes the folder and everything in it; the JVM may still hold files open, which Linux allows. */
+  /**
+   * Removes the folder and everything in it; the JVM may still hold files open, which Linux allows.
+   * Flink's mini cluster may still be closing and deleting its own files in it (its RPC jar, its
+   * blob and I/O folders): a file that vanishes under us is skipped, and a folder that is not empty
+   * yet is tried again shortly. Gives up quietly after about {@code ATTEMPTS × RETRY_MILLIS}: a
+   * leftover temp folder is not worth failing a finished job over.
+   */
   @Override
   public void close() {
-    try (Stream<Path> all = Files.walk(root)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+    remove(root);
+  }
+
+  /** What {@link #close} does, for any folder. */
+  static void remove(Path root) {
+    for (int attempt = 0; attempt < ATTEMPTS && Files.exists(root, LinkOption.NOFOLLOW_LINKS); attempt++) {
+      if (attempt > 0 && !pause()) {
+        return;
+      }
+      removeTree(root);
+    }
+  }
+
+  /** One pass, depth first. Files.walk would stop at the first entry deleted under it. */
+  private static void removeTree(Path root) {
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+          if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+          if (e != null && !(e instanceof NoSuchFileException)) {
+            throw e;
+          }
+          Files.deleteIfExists(dir);
+          return FileVisitResult.CONTINUE;
         }
       });
-    } catch (IOException | UncheckedIOException e) {
-      // Best effort: a leftover temp folder is not worth failing a finished job over.
+    } catch (IOException e) {
+      // A folder that got a new entry while we emptied it (DirectoryNotEmptyException), or an
+      // entry we could not read: close() tries again.
+    }
+  }
+
+  private static boolean pause() {
+    try {
+      Thread.sleep(RETRY_MILLIS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 }
