@@ -42,11 +42,13 @@ Options:
   --entries N           manifest entries (default 200000)
   --files F             distinct files; entries are spread over ceil(N/F) URL prefixes, so no
                         URL or output key repeats (default 20000)
-  --rounds R            rounds (default 3)
+  --rounds R            rounds (default 2)
   --latency-ms MS       added latency of the second regime (default 100; 0 = one regime only)
   --concurrency C       in-flight requests with no added latency (default 256)
   --latency-concurrency C   the same with added latency (default 2048)
   --subset N            entries the original aiohttp script runs on (default 2000)
+  --aria2c-entries N    entries aria2c runs on, the manifest's first N (default 20000: on all
+                        200,000 one run took 27 min at 100 ms, more than the rest of a round)
   --contenders LIST     comma list (default all): massfetch-direct,massfetch-direct-noenforce,
                         massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,
                         img2dataset,wrk
@@ -74,7 +76,8 @@ Note: figures are only meaningful on a quiet machine; nginx shares the machine w
 EOF
 }
 
-quick=0 entries=200000 files=20000 rounds=3 latency_ms=100 conc=256 lat_conc=2048 subset=2000
+quick=0 entries=200000 files=20000 rounds=2 latency_ms=100 conc=256 lat_conc=2048 subset=2000
+aria2c_entries=20000
 contenders="" wrk_seconds=15 run_timeout=3600 java_opts="-Xmx1g" docs="" estimate_only=0 report_only=0
 work="$MASSFETCH_ROOT/.run/bench"
 massfetch_args=()
@@ -98,6 +101,8 @@ while [ $# -gt 0 ]; do
     --latency-concurrency=*) lat_conc="${1#*=}"; shift ;;
     --subset) subset="${2:?}"; shift 2 ;;
     --subset=*) subset="${1#*=}"; shift ;;
+    --aria2c-entries) aria2c_entries="${2:?}"; shift 2 ;;
+    --aria2c-entries=*) aria2c_entries="${1#*=}"; shift ;;
     --contenders) contenders="${2:?}"; shift 2 ;;
     --contenders=*) contenders="${1#*=}"; shift ;;
     --wrk-seconds) wrk_seconds="${2:?}"; set_wrk=1; shift 2 ;;
@@ -146,10 +151,11 @@ if ! scenario_on contenders; then
 fi
 # A full run documents itself; --quick and --report-only only when asked (--docs).
 [ -n "$docs" ] || { [ "$report_only" = 1 ] && docs=0; } || docs=$((1 - quick))
-for v in entries files rounds latency_ms conc lat_conc subset wrk_seconds run_timeout capacity capacity_entries capacity_fixed; do
+for v in entries files rounds latency_ms conc lat_conc subset aria2c_entries wrk_seconds run_timeout capacity capacity_entries capacity_fixed; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "--${v//_/-} must be a whole number (got '${!v}')"
 done
-[ "$entries" -ge 1 ] && [ "$files" -ge 1 ] && [ "$rounds" -ge 1 ] || die "--entries, --files, --rounds must be >= 1"
+[ "$entries" -ge 1 ] && [ "$files" -ge 1 ] && [ "$rounds" -ge 1 ] && [ "$aria2c_entries" -ge 1 ] ||
+  die "--entries, --files, --rounds, --aria2c-entries must be >= 1"
 [ "$capacity" -ge 1 ] && [ "$capacity_entries" -ge 1 ] && [ "$capacity_fixed" -ge 1 ] ||
   die "--capacity, --capacity-entries, --capacity-fixed must be >= 1"
 
@@ -211,6 +217,7 @@ done
 est="$(python3 "$bench_dir/bench.py" --estimate-only --work "$work" --data "$data" \
   "${regime_args[@]}" --contenders "$contenders" --rounds "$rounds" --wrk-seconds "$wrk_seconds" \
   --massfetch x --flink-jar x --runs /dev/null --entries "$entries" --subset-entries "$subset" \
+  --aria2c-entries "$aria2c_entries" \
   ${capacity_args[@]+"${capacity_args[@]}"} ${capacity_args[@]+"--capacity-origin=$capacity=http://127.0.0.1:0"})"
 # Generating the files: about 200-1,000 files/s here (once; reused while --files is the same).
 gen_s=$((files / 300))
@@ -288,7 +295,7 @@ python3 "$bench_dir/bench.py" --work "$work" --data "$data" ${regime_args[@]+"${
   --contenders "$contenders" --rounds "$rounds" --python "$venv/bin/python" \
   --massfetch "$massfetch" --flink-jar "$flink_jar" "--java-opts=$java_opts" \
   ${massfetch_args[@]+"${massfetch_args[@]}"} --wrk-seconds "$wrk_seconds" \
-  --run-timeout "$run_timeout" --runs "$runs"
+  --run-timeout "$run_timeout" --aria2c-entries "$aria2c_entries" --runs "$runs"
 took=$((SECONDS - started))
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -298,7 +305,9 @@ git -C "$MASSFETCH_ROOT" diff --quiet HEAD -- transforms pipeline runners 2>/dev
 meta="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%d entries over %d files under %d URL prefixes, %.0f MB" % (d["entries"], d["files"], d["prefixes"], d["bytes"]/1e6))' "$data/dataset.json")"
 mode="full run"
 # Fewer entries or rounds than the defaults: say so, the table is not the issue's full run.
-if [ "$entries" -lt 200000 ] || [ "$rounds" -lt 3 ]; then mode="reduced run ($entries entries, $rounds round(s); the full run is 200000 and 3)"; fi
+if [ "$entries" -lt 200000 ] || [ "$rounds" -lt 2 ] || [ "$aria2c_entries" -lt 20000 ]; then
+  mode="reduced run ($entries entries, $rounds round(s), aria2c on $aria2c_entries; the full run is 200000, 2 and 20000)"
+fi
 [ "$quick" = 1 ] && mode="quick run (--quick: harness smoke, figures not meaningful)"
 if ! scenario_on contenders; then
   mode="capacity scenario only"; [ "$quick" = 1 ] && mode+=" (--quick)"

@@ -42,15 +42,18 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 # Reference rates (images/s) measured on this machine kind (docs/benchmarks.md, DESIGN.md), used
 # only to estimate how long an invocation takes before it starts: (no latency, 100 ms latency).
 REFERENCE_RATES = {
-    "massfetch-direct": (4300, 8000),
-    "massfetch-direct-noenforce": (4300, 8000),
-    "massfetch-flink": (4300, 8000),
-    "aiohttp-original": (490, 490),
-    "aiohttp-bounded": (1440, 1950),
-    "curl": (4300, 1390),
-    # aria2c's CPU per image grows with -j (quick runs: 4 s/1k at -j 256, 10 s/1k at -j 2048).
-    "aria2c": (284, 120),
-    "img2dataset": (300, 300),
+    # Images/s with no added latency and with 100 ms, JVM start included: the one round of the
+    # full run on 2026-11-26 (200,000 entries; aria2c's second figure on its 20,000).
+    "massfetch-direct": (2660, 2130),
+    "massfetch-direct-noenforce": (2330, 1890),
+    "massfetch-flink": (2310, 1750),
+    "aiohttp-original": (350, 390),
+    "aiohttp-bounded": (1670, 1260),
+    "curl": (2430, 1180),
+    # aria2c's CPU per image grows with -j and with the length of its list (6.9 CPU s per 1,000
+    # images at -j 2048 on 200,000 entries, 4.4 on 40,000).
+    "aria2c": (520, 190),
+    "img2dataset": (1160, 820),
 }
 # Fixed cost per run (JVM start, imports, wiping 200,000 files), seconds.
 STARTUP_S = {"massfetch-direct": 8, "massfetch-direct-noenforce": 8, "massfetch-flink": 20,
@@ -123,6 +126,7 @@ class Setup:
     wrk_seconds: int
     wrk_threads: int
     img2dataset_processes: int
+    aria2c_entries: int
 
 
 # ------------------------------------------------------------------------------------------------
@@ -203,8 +207,16 @@ def aria2c_plan(s: Setup, r: Regime) -> Plan:
     out = out_dir(s, "aria2c")
     lst = os.path.join(inputs_dir(s, r), "aria2.txt")
     base = r.base_url.rstrip("/")
+    # The first --aria2c-entries entries: on all 200,000 one run at 2,048 downloads and 100 ms
+    # took 27 minutes (122 images/s), more than every other run of a round together.
+    keys = manifest_keys(s)[:s.aria2c_entries]
+    expected = sum(os.path.getsize(os.path.join(s.data, "root", k)) for k in keys) \
+        if len(keys) < s.dataset["entries"] else s.dataset["bytes"]
+    note = ("on the first %d entries only, to bound the run's time; its CPU per image grows with "
+            "the length of its list, so a shorter list flatters it" % len(keys)) \
+        if len(keys) < s.dataset["entries"] else ""
     with open(lst, "w", encoding="ascii") as f:
-        for key in manifest_keys(s):
+        for key in keys:
             folder, name = os.path.split(key)
             f.write("%s/%s\n  dir=%s/%s\n  out=%s\n" % (base, key, out, folder, name))
     return Plan(["aria2c", "--no-conf", "--input-file", lst, "--deferred-input=true",
@@ -213,7 +225,7 @@ def aria2c_plan(s: Setup, r: Regime) -> Plan:
                  "--allow-overwrite=true", "--auto-file-renaming=false", "--remote-time=false",
                  "--max-tries=1", "--quiet=true", "--console-log-level=error",
                  "--summary-interval=0", "--download-result=hide"],
-                out, s.dataset["entries"], s.dataset["bytes"], r.concurrency)
+                out, len(keys), expected, r.concurrency, note=note)
 
 
 def img2dataset_plan(s: Setup, r: Regime) -> Plan:
@@ -495,8 +507,17 @@ def run_one(s: Setup, name: str, plan: Plan, r: Regime, round_no: int, timeout_s
     return rec
 
 
+def contender_entries(name: str, dataset: dict, aria2c_entries: int) -> int:
+    """The entries a contender runs on: all of them, but for the two that run on the first few."""
+    if name == "aiohttp-original":
+        return dataset["subset_entries"]
+    if name == "aria2c":
+        return min(aria2c_entries, dataset["entries"])
+    return dataset["entries"]
+
+
 def estimate_seconds(dataset: dict, contenders: list[str], regimes: list[int], rounds: int,
-                     wrk_seconds: int, capacity_entries: int = 0) -> float:
+                     wrk_seconds: int, capacity_entries: int = 0, aria2c_entries: int = 20000) -> float:
     total = 0.0
     if capacity_entries:
         total += rounds * sum(capacity_entries / rate + STARTUP_S["massfetch-direct"]
@@ -506,10 +527,10 @@ def estimate_seconds(dataset: dict, contenders: list[str], regimes: list[int], r
             if name == "wrk":
                 per = wrk_seconds + 2
             else:
-                n = dataset["subset_entries"] if name == "aiohttp-original" else dataset["entries"]
+                n = contender_entries(name, dataset, aria2c_entries)
                 rate = REFERENCE_RATES[name][1 if lat else 0]
-                # Wiping and counting the output: about 20,000 files/s here.
-                per = n / rate + STARTUP_S.get(name, 1) + 2 * n / 20000
+                # Syncing, counting and wiping the output: about 45 s per 200,000 files here.
+                per = n / rate + STARTUP_S.get(name, 1) + n / 4500
             total += per * rounds
     return total
 
@@ -529,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--capacity-fixed", type=int, default=1024,
                    help="the fixed --maxInFlight the capacity scenario sets beside auto")
     p.add_argument("--contenders", default=",".join(ALL_CONTENDERS))
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--python", default=sys.executable, help="Python with aiohttp/img2dataset")
     p.add_argument("--massfetch", required=True)
     p.add_argument("--flink-jar", required=True)
@@ -539,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wrk-threads", type=int, default=2)
     p.add_argument("--img2dataset-processes", type=int, default=os.cpu_count() or 2)
     p.add_argument("--run-timeout", type=float, default=3600)
+    p.add_argument("--aria2c-entries", type=int, default=20000,
+                   help="aria2c runs on the manifest's first N entries")
     p.add_argument("--runs", required=True, help="JSON Lines file to append run records to")
     p.add_argument("--estimate-only", action="store_true",
                    help="print the estimated seconds of the runs and exit (--data may not exist "
@@ -566,13 +589,14 @@ def main(argv: list[str] | None = None) -> int:
     if a.estimate_only:
         cap_entries = min(a.capacity_entries, dataset["entries"]) if a.capacity_origin else 0
         print(round(estimate_seconds(dataset, contenders, [r.latency_ms for r in regimes],
-                                     a.rounds, a.wrk_seconds, cap_entries)))
+                                     a.rounds, a.wrk_seconds, cap_entries, a.aria2c_entries)))
         return 0
 
     s = Setup(work=a.work, data=a.data, dataset=dataset, python=a.python, massfetch=a.massfetch,
               flink_jar=a.flink_jar, java_opts=a.java_opts, massfetch_args=a.massfetch_arg,
               wrk_seconds=a.wrk_seconds, wrk_threads=a.wrk_threads,
-              img2dataset_processes=max(1, a.img2dataset_processes))
+              img2dataset_processes=max(1, a.img2dataset_processes),
+              aria2c_entries=max(1, a.aria2c_entries))
     plans: dict[tuple[str, int], Plan | str] = {}
     for r in regimes:
         for name in contenders:

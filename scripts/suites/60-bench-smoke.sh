@@ -13,10 +13,11 @@ if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
   cat <<'EOF'
 Usage: scripts/suites/60-bench-smoke.sh
 
-Runs scripts/bench.sh --quick (2,000 entries, 1 round, both regimes; docs/ untouched) in
+Runs scripts/bench.sh --quick (2,000 entries, 1 round, both regimes; aria2c on the first 500, as
+the full run puts it on its first 20,000; docs/ untouched) in
 $MASSFETCH_ROOT/.run/bench-smoke and checks its outputs: results.md has, for each regime, one row
 per contender (the embedded-Flink row may say "not built"), runs.jsonl one record per contender and
-regime, benchmarks.png is a PNG; the capacity scenario has its table with a row for auto and for
+regime, aria2c's runs fetched and verified exactly those 500, benchmarks.png is a PNG; the capacity scenario has its table with a row for auto and for
 the fixed limit, --maxInFlight=auto drew fewer 503s from the origin than the fixed limit, and the
 origin counted nothing in flight after either run. Prints PASS:/FAIL: lines and
 "60-bench-smoke: N passed, N failed".
@@ -37,8 +38,9 @@ mkdir -p "$work"
 rc=0
 started=$SECONDS
 # timeout signals bench.sh's process group; bench.sh's trap stops the origins it started.
+aria2c_entries=500
 timeout -k 30 "${BENCH_SMOKE_TIMEOUT:-1800}" "$MASSFETCH_ROOT/scripts/bench.sh" --quick --no-docs \
-  --work "$work" >"$work/bench.out" 2>"$work/bench.err" || rc=$?
+  --aria2c-entries "$aria2c_entries" --work "$work" >"$work/bench.out" 2>"$work/bench.err" || rc=$?
 took=$((SECONDS - started))
 check "bench.sh --quick exits 0 (took ${took}s, not asserted)" [ "$rc" -eq 0 ]
 if [ "$rc" -ne 0 ]; then
@@ -77,6 +79,18 @@ sys.exit(0 if ok else 1)
 PY
   done
 done
+check "aria2c ran on the first $aria2c_entries entries in both regimes, every one stored, and the table says so" \
+  python3 - "$runs" "$aria2c_entries" "$md" <<'PY'
+import json, sys
+path, n, md = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+recs = [r for r in (json.loads(l) for l in open(path) if l.strip()) if r["contender"] == "aria2c"]
+for r in recs:
+    print("   aria2c %d ms: %s entries, %s files, verified=%s" % (r["latency_ms"], r.get("entries"), r.get("files"), r.get("verified")))
+said = open(md).read().count("on the first %d entries only" % n)
+print("   rows saying 'on the first %d entries only': %d" % (n, said))
+sys.exit(0 if len(recs) == 2 and all(r.get("entries") == n and r.get("files") == n and r.get("verified")
+                                     for r in recs) and said == 2 else 1)
+PY
 check "benchmarks.png is a PNG" bash -c "head -c 8 '$work/benchmarks.png' | od -An -c | grep -q 'P   N   G'"
 
 # The capacity scenario (scripts/bench/report.py capacity_table; rows start with the limit).
