@@ -50,9 +50,9 @@ REFERENCE_RATES = {
     "aiohttp-original": (350, 390),
     "aiohttp-bounded": (1670, 1260),
     "curl": (2430, 1180),
-    # aria2c's CPU per image grows with -j and with the length of its list (6.9 CPU s per 1,000
-    # images at -j 2048 on 200,000 entries, 4.4 on 40,000).
-    "aria2c": (520, 190),
+    # aria2c's CPU per image grows with -j (1.1-1.8 CPU s per 1,000 images at -j 256, 4.4-8.3 at
+    # -j 2048); at 100 ms it did 122/s on 200,000 entries, 99 on 20,000, 186-243 on 40,000.
+    "aria2c": (450, 110),
     "img2dataset": (1160, 820),
 }
 # Fixed cost per run (JVM start, imports, wiping 200,000 files), seconds.
@@ -212,9 +212,8 @@ def aria2c_plan(s: Setup, r: Regime) -> Plan:
     keys = manifest_keys(s)[:s.aria2c_entries]
     expected = sum(os.path.getsize(os.path.join(s.data, "root", k)) for k in keys) \
         if len(keys) < s.dataset["entries"] else s.dataset["bytes"]
-    note = ("on the first %d entries only, to bound the run's time; its CPU per image grows with "
-            "the length of its list, so a shorter list flatters it" % len(keys)) \
-        if len(keys) < s.dataset["entries"] else ""
+    note = ("on the first %d entries only, to bound the run's time (docs/benchmarks.md, "
+            "How long)" % len(keys)) if len(keys) < s.dataset["entries"] else ""
     with open(lst, "w", encoding="ascii") as f:
         for key in keys:
             folder, name = os.path.split(key)
