@@ -23,7 +23,8 @@ final class ResultsLocation {
   /**
    * Removes results-*.jsonl and summary.json left by an earlier run into the same folder: the new
    * run may write a different number of shards, and mixing two runs' records would break the
-   * one-record-per-entry invariant. Objects are never touched.
+   * one-record-per-entry invariant. Also the hidden .partial-results-*.jsonl of a DirectRunner run
+   * that died mid-bundle. Objects are never touched.
    */
   void clearPrevious() throws IOException {
     List<ResourceId> old = previousFiles();
@@ -35,7 +36,8 @@ final class ResultsLocation {
   /** The files {@link #clearPrevious} would remove. */
   List<ResourceId> previousFiles() throws IOException {
     List<ResourceId> old = new ArrayList<>();
-    for (String pattern : List.of(folder + "results-*.jsonl", folder + "summary.json")) {
+    for (String pattern : List.of(folder + "results-*.jsonl", folder + ".partial-results-*.jsonl",
+        folder + "summary.json")) {
       old.addAll(matching(pattern));
     }
     return old;

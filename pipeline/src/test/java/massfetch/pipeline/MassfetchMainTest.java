@@ -91,6 +91,14 @@ class MassfetchMainTest {
     assertEquals(1, summary.get("errors").get("http_404").asLong());
     assertTrue(run.out().contains("\"total\" : 256"), "summary printed: " + run.out());
     assertNoTempFiles(out);
+    // On the DirectRunner results go a file per bundle (no TextIO shuffle), renamed when whole.
+    try (Stream<Path> files = Files.list(out.resolve("_results"))) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        assertTrue(name.equals("summary.json") || name.matches("results-[0-9a-f-]{36}\\.jsonl"),
+            "only per-bundle results files and the summary: " + name);
+      }
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package massfetch.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import massfetch.model.Status;
 import massfetch.testing.OneBundle;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -28,7 +30,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link WriteResults}: one line per result, written in blocks, and the summary. */
+/** {@link WriteResults}: one line per result, written in blocks (through TextIO or a file per bundle), and the summary. */
 class WriteResultsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int RESULTS = 2_500;
@@ -56,6 +58,66 @@ class WriteResultsTest {
         .apply(WriteResults.to(dir.toString()));
     p.run().waitUntilFinish();
 
+    assertOneLinePerResultAndSummary();
+  }
+
+  @Test
+  void givenBundleFiles_whenWritten_thenOneLinePerResultInWholeRenamedFiles() throws IOException {
+    Pipeline p = pipeline();
+    p.apply(Create.of(results()))
+        .apply(WriteResults.to(dir.toString()).withBundleFiles());
+    p.run().waitUntilFinish();
+
+    assertOneLinePerResultAndSummary();
+    try (Stream<Path> files = Files.list(dir)) {
+      List<String> names = files.map(f -> f.getFileName().toString()).collect(Collectors.toList());
+      for (String name : names) {
+        assertTrue(name.equals("summary.json") || name.matches("results-[0-9a-f-]{36}\\.jsonl"),
+            "a file per bundle under its final name, nothing partial: " + names);
+      }
+    }
+  }
+
+  @Test
+  void givenBundleFiles_whenRunOnTheDirectRunner_thenNoShuffleOutsideTheSummary() {
+    // The point of bundle files: after the DirectRunner's own overrides (which turn TextIO's
+    // sharding into a GroupByKey of every block), no step but the summary's waits for all results.
+    assertEquals(List.of(), shufflesOutsideSummary(WriteResults.to(dir.resolve("a").toString()).withBundleFiles()));
+    assertFalse(shufflesOutsideSummary(WriteResults.to(dir.resolve("b").toString())).isEmpty(),
+        "the check finds TextIO's GroupByKey");
+  }
+
+  /** Runs {@code write} and returns the GroupByKey steps of the graph that ran, summary's left out. */
+  private static List<String> shufflesOutsideSummary(WriteResults write) {
+    Pipeline p = pipeline();
+    p.apply(Create.of(results())).apply("WriteResults", write);
+    p.run().waitUntilFinish();
+    List<String> shuffles = new ArrayList<>();
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+        visit(node);
+        return CompositeBehavior.ENTER_TRANSFORM;
+      }
+
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        visit(node);
+      }
+
+      private void visit(TransformHierarchy.Node node) {
+        String name = node.getFullName();
+        if (node.getTransform() != null
+            && node.getTransform().getClass().getName().contains("GroupByKey")
+            && !name.startsWith("WriteResults/Summarize/") && !name.startsWith("WriteResults/WriteSummary/")) {
+          shuffles.add(name);
+        }
+      }
+    });
+    return shuffles;
+  }
+
+  private void assertOneLinePerResultAndSummary() throws IOException {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).collect(Collectors.toList())) {
