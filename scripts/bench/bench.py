@@ -210,10 +210,11 @@ def aria2c_plan(s: Setup, r: Regime) -> Plan:
     # The first --aria2c-entries entries: on all 200,000 one run at 2,048 downloads and 100 ms
     # took 27 minutes (122 images/s), more than every other run of a round together.
     keys = manifest_keys(s)[:s.aria2c_entries]
+    cut = len(keys) < s.dataset["entries"]
     expected = sum(os.path.getsize(os.path.join(s.data, "root", k)) for k in keys) \
-        if len(keys) < s.dataset["entries"] else s.dataset["bytes"]
+        if cut else s.dataset["bytes"]
     note = ("on the first %d entries only, to bound the run's time (docs/benchmarks.md, "
-            "How long)" % len(keys)) if len(keys) < s.dataset["entries"] else ""
+            "How long)" % len(keys)) if cut else ""
     with open(lst, "w", encoding="ascii") as f:
         for key in keys:
             folder, name = os.path.split(key)
