@@ -74,7 +74,7 @@ public final class MassfetchPipeline {
 
   /**
    * On the DirectRunner a file per bundle: TextIO's sharded write is a GroupByKey there, which held
-   * a 1M-entry run's in-flight gauge to 74 % of the cap. The DirectRunner fails a job rather than
+   * a 1M-entry run's in-flight gauge to 73-74 % of the cap. The DirectRunner fails a job rather than
    * retry a bundle, so no bundle's file is ever written twice; every other runner keeps TextIO.
    */
   static WriteResults writeResults(MassfetchOptions options, long startMillis) {
