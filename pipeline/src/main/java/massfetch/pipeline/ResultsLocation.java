@@ -6,6 +6,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import massfetch.results.WriteResults;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -36,8 +37,8 @@ final class ResultsLocation {
   /** The files {@link #clearPrevious} would remove. */
   List<ResourceId> previousFiles() throws IOException {
     List<ResourceId> old = new ArrayList<>();
-    for (String pattern : List.of(folder + "results-*.jsonl", folder + ".partial-results-*.jsonl",
-        folder + "summary.json")) {
+    for (String pattern : List.of(folder + WriteResults.RESULT_FILES,
+        folder + WriteResults.PARTIAL_PREFIX + WriteResults.RESULT_FILES, folder + "summary.json")) {
       old.addAll(matching(pattern));
     }
     return old;

@@ -26,7 +26,6 @@ import org.apache.beam.sdk.util.MimeTypes;
  */
 class WriteBundleFilesFn extends DoFn<String, Void> {
   private static final long serialVersionUID = 1L;
-  private static final String PARTIAL_PREFIX = ".partial-";
 
   private final String directory;
 
@@ -77,8 +76,8 @@ class WriteBundleFilesFn extends DoFn<String, Void> {
 
   private void open() throws IOException {
     ResourceId folder = FileSystems.matchNewResource(directory, true);
-    String name = "results-" + UUID.randomUUID() + ".jsonl";
-    partial = folder.resolve(PARTIAL_PREFIX + name, StandardResolveOptions.RESOLVE_FILE);
+    String name = WriteResults.RESULT_FILES.replace("*", UUID.randomUUID().toString());
+    partial = folder.resolve(WriteResults.PARTIAL_PREFIX + name, StandardResolveOptions.RESOLVE_FILE);
     finished = folder.resolve(name, StandardResolveOptions.RESOLVE_FILE);
     channel = FileSystems.create(partial, MimeTypes.TEXT);
   }

@@ -32,6 +32,11 @@ import org.joda.time.Instant;
 public final class WriteResults extends PTransform<PCollection<FetchResult>, PDone> {
   private static final long serialVersionUID = 1L;
 
+  /** The results files either writer leaves in the results folder, as a glob. */
+  public static final String RESULT_FILES = "results-*.jsonl";
+  /** Before a DirectRunner bundle's file is whole, its name carries this prefix. */
+  public static final String PARTIAL_PREFIX = ".partial-";
+
   private final String directory;
   private final long startMillis;
   private final boolean bundleFiles;
