@@ -79,6 +79,8 @@ final class EntryFetcher {
     private String pendingUrl;
     /** Its host's state when the host has a history of trouble; null for a calm, unknown host. */
     private HostHealth.Host host;
+    /** The pending request goes as its paused host's probe. */
+    private boolean probe;
 
     Attempt(FetchRequest request) {
       this.request = request;
@@ -98,11 +100,12 @@ final class EntryFetcher {
       pendingUrl = url;
       host = health.find(url);
       if (host == null) {
-        release();
+        release(false);
         return;
       }
       switch (host.admit(this)) {
-        case GO -> release();
+        case GO -> release(false);
+        case PROBE -> release(true);
         case WAIT -> { } // the host calls release() or reject() when it may
         case UNAVAILABLE -> reject(host.unavailableDetail());
       }
@@ -110,7 +113,8 @@ final class EntryFetcher {
 
     /** The host lets the request go; it still needs a token when the worker has a budget. */
     @Override
-    public void release() {
+    public void release(boolean probe) {
+      this.probe = probe;
       if (rate != null) {
         long wait = rate.reserveNanos();
         if (wait > 0) {
@@ -128,14 +132,18 @@ final class EntryFetcher {
 
     private void send() {
       String url = pendingUrl;
+      boolean asProbe = probe;
       requests++;
       http.get(url).whenComplete((outcome, error) -> {
         if (error != null) {
           report(url, null, true);
           finish(failed(0, ErrorClass.CONNECTION_RESET, error.toString()));
         } else {
-          report(url, outcome, isTrouble(outcome));
-          onOutcome(url, outcome);
+          boolean trouble = isTrouble(outcome);
+          report(url, outcome, trouble);
+          // A probe refused while its host's pause is within the bound is the host's failure, not
+          // the entry's: the entry waits again, like every other, without using up an attempt.
+          onOutcome(url, outcome, asProbe && trouble && host.pausedWithinBound());
         }
       });
     }
@@ -157,10 +165,10 @@ final class EntryFetcher {
       }
     }
 
-    private void onOutcome(String url, HttpOutcome o) {
+    private void onOutcome(String url, HttpOutcome o, boolean spared) {
       if (o.isFailure()) {
         if (o.retryable) {
-          retryOrFail(url, o.status, o.error, o.detail, null);
+          retryOrFail(url, o.status, o.error, o.detail, null, spared);
         } else {
           finish(failed(o.status, o.error, o.detail));
         }
@@ -177,7 +185,7 @@ final class EntryFetcher {
       String error = ErrorClass.http(o.status);
       String detail = "HTTP " + o.status;
       if (RetryPolicy.isRetryableStatus(o.status)) {
-        retryOrFail(url, o.status, error, detail, o.retryAfter);
+        retryOrFail(url, o.status, error, detail, o.retryAfter, spared);
       } else {
         finish(failed(o.status, error, detail));
       }
@@ -208,7 +216,14 @@ final class EntryFetcher {
       get(next);
     }
 
-    private void retryOrFail(String url, int status, String error, String detail, String retryAfter) {
+    /** {@code spared}: a failed probe, retried without counting (see {@link #send()}). */
+    private void retryOrFail(
+        String url, int status, String error, String detail, String retryAfter, boolean spared) {
+      if (spared) {
+        long delay = retry.delayMs(Math.max(1, failures), retryAfter);
+        timer.schedule(() -> get(url), delay, TimeUnit.MILLISECONDS);
+        return;
+      }
       failures++;
       if (!retry.canRetry(failures)) {
         finish(failed(status, error, detail + " (after " + failures + " attempts)"));
@@ -222,7 +237,7 @@ final class EntryFetcher {
       byte[] body = o.body;
       if (o.contentLength >= 0 && body.length != o.contentLength) {
         retryOrFail(url, o.status, ErrorClass.TRUNCATED,
-            "got " + body.length + " of " + o.contentLength + " bytes", null);
+            "got " + body.length + " of " + o.contentLength + " bytes", null, false);
         return;
       }
       String md5Hex = HexFormat.of().formatHex(o.md5);

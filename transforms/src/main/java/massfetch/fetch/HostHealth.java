@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Circuit breaker.</b> {@link FetchConfig#hostFailuresToOpen()} troubled answers in a row
  *       open the circuit: no request goes to the host for {@link FetchConfig#hostCooldownMs()} (or
  *       the {@code Retry-After}, if longer); then one probe goes (half-open); its success closes the
- *       circuit, its failure opens it again. Requests wait meanwhile instead of failing, so an
- *       outage of a few minutes costs time, not entries; once the host has been unavailable for
- *       {@link FetchConfig#hostUnavailableAfterMs()}, waiting requests fail as {@code
- *       host_unavailable} (probes go on, so a host that comes back is used again).
+ *       circuit, its failure opens it again. Requests wait meanwhile instead of failing, and a
+ *       failed probe does not use up its entry's attempts, so an outage of a few minutes costs
+ *       time, not entries; once the host has been unavailable for {@link
+ *       FetchConfig#hostUnavailableAfterMs()}, waiting requests fail as {@code host_unavailable}
+ *       and refused probes count (probes go on, so a host that comes back is used again).
  * </ul>
  *
  * <p>A host is the URL's authority ({@code host[:port]}), as for Jetty's per-destination connection
@@ -51,7 +52,9 @@ final class HostHealth {
   enum Admission {
     /** Send now. */
     GO,
-    /** Queued: the host calls {@link Waiter#release()} or {@link Waiter#reject(String)} later. */
+    /** Send now, as the paused host's probe. */
+    PROBE,
+    /** Queued: the host calls {@link Waiter#release(boolean)} or {@link Waiter#reject(String)} later. */
     WAIT,
     /** The host has been unavailable for too long: fail the entry. */
     UNAVAILABLE
@@ -59,7 +62,8 @@ final class HostHealth {
 
   /** A request waiting for its host; called outside any lock, on a timer or client thread. */
   interface Waiter {
-    void release();
+    /** The request may go; {@code probe} when it goes as the paused host's one probe. */
+    void release(boolean probe);
 
     void reject(String detail);
   }
@@ -176,7 +180,7 @@ final class HostHealth {
         } else {
           if (waiting.isEmpty() && probeDue(now)) {
             startProbe(now);
-            return Admission.GO;
+            return Admission.PROBE;
           }
           if (now - outageSince >= unavailableAfterNanos && !probeDue(now)) {
             return Admission.UNAVAILABLE;
@@ -265,6 +269,15 @@ final class HostHealth {
       drain();
     }
 
+    /**
+     * Paused, for less than {@link FetchConfig#hostUnavailableAfterMs()}: a probe that fails now
+     * must not cost its entry an attempt, or an outage that should cost only time would fail the
+     * entries that happen to carry the probes.
+     */
+    synchronized boolean pausedWithinBound() {
+      return circuit != Circuit.CLOSED && nanoClock.getAsLong() - outageSince < unavailableAfterNanos;
+    }
+
     private boolean probeDue(long now) {
       return circuit == Circuit.OPEN ? now - openUntil >= 0 : now - probeSince >= probeTimeoutNanos;
     }
@@ -291,6 +304,7 @@ final class HostHealth {
     /** Lets queued requests go as far as the state allows, and books the next look if some remain. */
     private void drain() {
       List<Waiter> go = null;
+      Waiter probe = null;
       List<Waiter> reject = null;
       String detail = null;
       boolean look = false;
@@ -304,7 +318,7 @@ final class HostHealth {
         if (circuit != Circuit.CLOSED) {
           if (probeDue(now)) {
             startProbe(now);
-            go = List.of(waiting.poll());
+            probe = waiting.poll();
           }
           if (now - outageSince >= unavailableAfterNanos && !waiting.isEmpty()) {
             reject = new ArrayList<>(waiting);
@@ -349,9 +363,12 @@ final class HostHealth {
           w.reject(detail);
         }
       }
+      if (probe != null) {
+        probe.release(true);
+      }
       if (go != null) {
         for (Waiter w : go) {
-          w.release();
+          w.release(false);
         }
       }
     }

@@ -1,6 +1,7 @@
 package massfetch.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,13 +101,14 @@ class HostHealthTest {
 
     advance(1_000);
     assertEquals(Admission.WAIT, host.admit(b));
-    assertEquals(1, a.released, "the first waiter is the probe");
+    assertEquals(1, a.probes, "the first waiter is the probe");
     assertEquals(0, b.released, "one probe at a time");
 
     host.troubled(null); // the probe failed: open again for a cooldown
     advance(999);
     host.succeeded(); // a late answer from before the pause still proves the host alive
     assertEquals(1, b.released);
+    assertEquals(0, b.probes, "released with the circuit closed, as an ordinary request");
     assertEquals(0, a.rejected + b.rejected);
   }
 
@@ -132,6 +134,22 @@ class HostHealthTest {
     assertEquals(Admission.UNAVAILABLE, host.admit(new Recorder()));
   }
 
+  @Test
+  void givenPausedHost_whenProbeFailsWithinTheBound_thenOnlyThenItsEntryIsSpared() {
+    HostHealth.Host host = health.track(URL);
+    assertFalse(host.pausedWithinBound(), "not paused");
+    for (int i = 0; i < 10; i++) {
+      host.troubled(null);
+    }
+    advance(1_000);
+    assertEquals(Admission.PROBE, host.admit(new Recorder()), "nobody waits: the caller is the probe");
+    host.troubled(null);
+    assertTrue(host.pausedWithinBound(), "a probe refused 1 s into the outage costs its entry nothing");
+
+    advance(4_100); // 5.1 s into the outage, past the 5 s bound
+    assertFalse(host.pausedWithinBound(), "past the bound, a failed probe counts like any failure");
+  }
+
   private void advance(long millis) {
     clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
   }
@@ -144,12 +162,16 @@ class HostHealthTest {
   /** Counts what the host did with one waiting request. */
   private static final class Recorder implements HostHealth.Waiter {
     int released;
+    int probes;
     int rejected;
     String detail;
 
     @Override
-    public void release() {
+    public void release(boolean probe) {
       released++;
+      if (probe) {
+        probes++;
+      }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
@@ -152,6 +153,29 @@ class PolitenessTest {
       long gap = probes.get(i).nanos() - probes.get(i - 1).nanos();
       assertTrue(gap >= ms(cooldownMs - 50), "probes " + TimeUnit.NANOSECONDS.toMillis(gap) + " ms apart");
     }
+    assertEquals(ENTRIES, hits.stream().filter(h -> h.status() == 200).count());
+  }
+
+  @Test
+  void givenEntriesWithOneAttemptLeft_whenTheirProbesAreRefused_thenTheyWaitAgainAndAllSucceed() {
+    long outageMs = 2_500;
+    FetchConfig config = quick()
+        .setMaxAttempts(2) // the first wave's 503 leaves each entry one attempt
+        .setHostFailuresToOpen(1) // opens on the first answer, before any entry can retry
+        .setHostCooldownMs(300)
+        .setHostUnavailableAfterMs(20_000)
+        .build();
+    origin.outage(outageMs, null);
+
+    Map<String, FetchResult> results = run(downRequests("spared"), config);
+
+    List<Hit> hits = origin.log("/down/spared/");
+    // The circuit opened on the first answer, so an entry's second request can only be a probe; a
+    // refused one left its entry no attempt, had it been counted.
+    Set<String> seen = new HashSet<>();
+    long refusedProbes = hits.stream().filter(h -> !seen.add(h.path()) && h.status() == 503).count();
+    assertTrue(refusedProbes >= 1, "no probe was refused during the outage: nothing was tested");
+    results.values().forEach(r -> assertEquals(Status.OK, r.getStatus(), r.toString()));
     assertEquals(ENTRIES, hits.stream().filter(h -> h.status() == 200).count());
   }
 
