@@ -91,6 +91,21 @@ for suite in "$MASSFETCH_ROOT"/scripts/suites/*.sh; do
 done
 
 log "all tests took $((SECONDS - started)) s"
-[ ${#failures[@]} -gt 0 ] && log "failed: ${failures[*]}"
+if [ ${#failures[@]} -gt 0 ]; then
+  log "failed: ${failures[*]}"
+  # Repeated at the end, where a CI page that shows only the head and the tail of the output still
+  # names them: each failed check with the five lines before it (what the suite printed about it),
+  # or the last lines of a suite that died before it could say.
+  for name in "${failures[@]}"; do
+    out="$MASSFETCH_ROOT/.run/suite-$name.log"
+    if [ -f "$out" ]; then
+      echo "--- $name:"
+      if grep -q '^FAIL: ' "$out"; then grep -B5 '^FAIL: ' "$out" | tail -n 60; else tail -n 15 "$out"; fi
+    elif [[ "$name" == "java tests"* ]]; then
+      echo "--- $name:"
+      grep -E '^\[ERROR\] +[A-Za-z]+Test' "$MASSFETCH_ROOT/.run/maven-test.log" | head -n 20 || true
+    fi
+  done
+fi
 echo "test.sh: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
