@@ -219,17 +219,15 @@ final class EntryFetcher {
     /** {@code spared}: a failed probe, retried without counting (see {@link #send()}). */
     private void retryOrFail(
         String url, int status, String error, String detail, String retryAfter, boolean spared) {
-      if (spared) {
-        long delay = retry.delayMs(Math.max(1, failures), retryAfter);
-        timer.schedule(() -> get(url), delay, TimeUnit.MILLISECONDS);
-        return;
+      if (!spared) {
+        failures++;
+        if (!retry.canRetry(failures)) {
+          finish(failed(status, error, detail + " (after " + failures + " attempts)"));
+          return;
+        }
       }
-      failures++;
-      if (!retry.canRetry(failures)) {
-        finish(failed(status, error, detail + " (after " + failures + " attempts)"));
-        return;
-      }
-      long delay = retry.delayMs(failures, retryAfter);
+      // A spared probe waits like an entry's first retry at least (failures may still be 0 then).
+      long delay = retry.delayMs(Math.max(1, failures), retryAfter);
       timer.schedule(() -> get(url), delay, TimeUnit.MILLISECONDS);
     }
 
