@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # storage-emulators.sh — real object-storage API servers on 127.0.0.1 for tests and demos:
 # fake-gcs-server (GCS JSON API, built with `go install`) and S3Proxy (S3 API, from Maven Central),
-# both keeping their objects on disk so a stop/start keeps what was stored.
+# both keeping their objects on disk so a stop/start keeps what was stored; and, so the store code
+# is proven against more than one server per API, moto server (S3, in memory) and
+# gcp-storage-emulator (GCS, on disk), both from PyPI in a pinned venv.
 set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
@@ -12,17 +14,25 @@ S3PROXY_VERSION="4.1.0"
 # S3Proxy 4.1.0 uses Jackson 3, whose databind needs jackson-annotations 2.22 (older ones lack
 # JsonSerializeAs); Maven would otherwise pick the 2.20 an older dependency asks for.
 S3PROXY_JACKSON_ANNOTATIONS="2.22"
+# moto server and gcp-storage-emulator share one venv; their versions are pinned here.
+MOTO_VERSION="5.2.5"
+GCP_STORAGE_EMULATOR_VERSION="2026.7.19"
 S3_ACCESS_KEY="massfetch"
 S3_SECRET_KEY="massfetch-secret"
 DEFAULT_BUCKET="massfetch-test"
 
 usage() {
   cat <<'EOF'
-Usage: scripts/storage-emulators.sh COMMAND [gcs|s3|all]   (default: all)
+Usage: scripts/storage-emulators.sh COMMAND [gcs|s3|moto|gcsemu|all|every]   (default: all)
+
+Servers: gcs = fake-gcs-server, s3 = S3Proxy (the two the examples use; "all" is these two),
+moto = moto server (S3), gcsemu = gcp-storage-emulator (GCS); "every" is all four, started in
+parallel.
 
 Commands:
   install   install the servers if missing: fake-gcs-server with `go install` into the tools dir,
-            S3Proxy and its jars with Maven into the tools dir. Idempotent.
+            S3Proxy and its jars with Maven into the tools dir, moto server and
+            gcp-storage-emulator with pip into a venv in the tools dir. Idempotent.
   start     install, then start (idempotent: a running server is left alone). The first start
             picks a free port and records it; later starts reuse it, so clients survive a restart.
             Creates the bucket "massfetch-test" in each store.
@@ -30,6 +40,8 @@ Commands:
   status    one line per server: "gcs running pid=... endpoint=..." or "gcs stopped".
   env       print shell exports for clients and tests, e.g. eval "$(scripts/storage-emulators.sh env)":
               MASSFETCH_TEST_GCS_ENDPOINT, MASSFETCH_TEST_S3_ENDPOINT, MASSFETCH_TEST_BUCKET,
+              MASSFETCH_TEST_GCS_SERVERS / MASSFETCH_TEST_S3_SERVERS (every started server of
+              that API as name=endpoint, comma-separated: the store tests run against each),
               MASSFETCH_TEST_STORAGE_CTL (this script, for tests that stop and restart a store),
               AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
   clean     stop, then delete the server's objects, log and recorded port.
@@ -39,7 +51,8 @@ Environment:
   MASSFETCH_TOOLS         tools dir (default ~/.cache/massfetch/tools)
 
 Endpoints: GCS http://127.0.0.1:PORT (no credentials; pass it as --gcsEndpoint), S3
-http://127.0.0.1:PORT (access key massfetch / secret massfetch-secret, region us-east-1, path-style).
+http://127.0.0.1:PORT (access key massfetch / secret massfetch-secret, region us-east-1, path-style;
+moto takes any key). moto keeps objects in memory: a stop loses them (the bucket is made again).
 EOF
 }
 
@@ -47,6 +60,7 @@ run_dir="${MASSFETCH_STORAGE_RUN:-$MASSFETCH_ROOT/.run/storage}"
 tools="${MASSFETCH_TOOLS:-$HOME/.cache/massfetch/tools}"
 fake_gcs_bin="$tools/fake-gcs-server-$FAKE_GCS_VERSION/fake-gcs-server"
 s3proxy_dir="$tools/s3proxy-$S3PROXY_VERSION"
+py_venv="$tools/storage-py-moto$MOTO_VERSION-gse$GCP_STORAGE_EMULATOR_VERSION"
 
 install_gcs() {
   [ -x "$fake_gcs_bin" ] && return 0
@@ -94,6 +108,22 @@ EOF
   rm -rf "${s3proxy_dir:?}/lib"
   mv "$s3proxy_dir/lib.tmp" "$s3proxy_dir/lib"
 }
+
+install_py() {
+  [ -f "$py_venv/.installed" ] && return 0
+  command -v python3 >/dev/null || die "Python 3 is needed for moto server and gcp-storage-emulator"
+  log "installing moto[server] $MOTO_VERSION and gcp-storage-emulator $GCP_STORAGE_EMULATOR_VERSION (pip, venv)"
+  # Built in place (a venv's scripts name their interpreter by absolute path); the marker file
+  # tells a finished install from an interrupted one.
+  rm -rf "$py_venv"
+  python3 -m venv "$py_venv" >&2 || die "python3 -m venv failed (apt-get install python3-venv)"
+  "$py_venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" \
+    "gcp-storage-emulator==$GCP_STORAGE_EMULATOR_VERSION" >&2 \
+    || die "could not install moto server / gcp-storage-emulator with pip"
+  touch "$py_venv/.installed"
+}
+install_moto() { install_py; }
+install_gcsemu() { install_py; }
 
 # port_of NAME: the recorded port, picking and recording a free one the first time.
 port_of() {
@@ -180,6 +210,45 @@ EOF
   log "S3Proxy on http://127.0.0.1:$port (pid $(cat "$run_dir/s3.pid"))"
 }
 
+start_moto() {
+  install_moto
+  if running moto; then return 0; fi
+  local port; port="$(port_of moto)"
+  mkdir -p "$run_dir/logs"
+  nohup "$py_venv/bin/moto_server" -H 127.0.0.1 -p "$port" \
+    >>"$run_dir/logs/moto.log" 2>&1 </dev/null &
+  echo $! >"$run_dir/moto.pid"
+  wait_port "$port" 60 || { tail -n 20 "$run_dir/logs/moto.log" >&2; die "moto server did not start"; }
+  # moto keeps buckets in memory: make the bucket on every start (it takes any signed request).
+  curl -s -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+    -X PUT "http://127.0.0.1:$port/$DEFAULT_BUCKET" || true
+  log "moto server on http://127.0.0.1:$port (pid $(cat "$run_dir/moto.pid"))"
+}
+
+start_gcsemu() {
+  install_gcsemu
+  if running gcsemu; then return 0; fi
+  local port; port="$(port_of gcsemu)"
+  mkdir -p "$run_dir/gcsemu-data" "$run_dir/logs"
+  nohup "$py_venv/bin/gcp-storage-emulator" -d "$run_dir/gcsemu-data" start -H 127.0.0.1 \
+    --port "$port" --default-bucket "$DEFAULT_BUCKET" -q \
+    >>"$run_dir/logs/gcsemu.log" 2>&1 </dev/null &
+  echo $! >"$run_dir/gcsemu.pid"
+  wait_port "$port" 60 || { tail -n 20 "$run_dir/logs/gcsemu.log" >&2; die "gcp-storage-emulator did not start"; }
+  log "gcp-storage-emulator on http://127.0.0.1:$port (pid $(cat "$run_dir/gcsemu.pid"))"
+}
+
+# start_parallel SERVER...: installs and starts each server in its own subshell; fails if any did.
+start_parallel() {
+  local pids=() s rc=0
+  for s in "$@"; do
+    ( "start_$s" ) &
+    pids+=($!)
+  done
+  for s in "${pids[@]}"; do wait "$s" || rc=1; done
+  return $rc
+}
+
 stop_one() {
   stop_pidfile "$run_dir/$1.pid"
 }
@@ -192,9 +261,30 @@ status_one() {
   fi
 }
 
+# servers_of API NAME...: "name=endpoint,..." of the named servers that are running.
+servers_of() {
+  local out="" s
+  for s in "$@"; do
+    if running "$s"; then
+      out="${out:+$out,}$(server_name "$s")=http://127.0.0.1:$(cat "$run_dir/$s.port")"
+    fi
+  done
+  echo "$out"
+}
+server_name() {
+  case "$1" in
+    gcs) echo fake-gcs-server ;; s3) echo s3proxy ;; moto) echo moto ;; gcsemu) echo gcp-storage-emulator ;;
+  esac
+}
+
 print_env() {
   [ -s "$run_dir/gcs.port" ] && echo "export MASSFETCH_TEST_GCS_ENDPOINT=http://127.0.0.1:$(cat "$run_dir/gcs.port")"
   [ -s "$run_dir/s3.port" ] && echo "export MASSFETCH_TEST_S3_ENDPOINT=http://127.0.0.1:$(cat "$run_dir/s3.port")"
+  [ -s "$run_dir/moto.port" ] && echo "export MASSFETCH_TEST_MOTO_ENDPOINT=http://127.0.0.1:$(cat "$run_dir/moto.port")"
+  [ -s "$run_dir/gcsemu.port" ] && echo "export MASSFETCH_TEST_GCSEMU_ENDPOINT=http://127.0.0.1:$(cat "$run_dir/gcsemu.port")"
+  echo "export MASSFETCH_TEST_GCS_SERVERS=$(servers_of gcs gcsemu)"
+  echo "export MASSFETCH_TEST_S3_SERVERS=$(servers_of s3 moto)"
+  echo "export MASSFETCH_TEST_PYTHON=$py_venv/bin/python"
   cat <<EOF
 export MASSFETCH_TEST_BUCKET=$DEFAULT_BUCKET
 export MASSFETCH_TEST_STORAGE_CTL=$MASSFETCH_ROOT/scripts/storage-emulators.sh
@@ -209,14 +299,26 @@ which="${2:-all}"
 case "$which" in
   gcs) servers=(gcs) ;;
   s3) servers=(s3) ;;
+  moto) servers=(moto) ;;
+  gcsemu) servers=(gcsemu) ;;
   all) servers=(gcs s3) ;;
+  every) servers=(gcs s3 moto gcsemu) ;;
   *) usage >&2; exit 2 ;;
 esac
 
 case "$cmd" in
   -h|--help|help) usage ;;
   install) for s in "${servers[@]}"; do "install_$s"; done ;;
-  start) for s in "${servers[@]}"; do "start_$s"; done ;;
+  start)
+    if [ ${#servers[@]} -gt 1 ]; then
+      # Installs first, one at a time (pip and Maven each print their own progress), then starts
+      # in parallel: S3Proxy's JVM and the Python servers take seconds each to come up.
+      for s in "${servers[@]}"; do "install_$s"; done
+      start_parallel "${servers[@]}"
+    else
+      "start_${servers[0]}"
+    fi
+    ;;
   stop) for s in "${servers[@]}"; do stop_one "$s"; done ;;
   status) for s in "${servers[@]}"; do status_one "$s"; done ;;
   env) print_env ;;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import massfetch.fetch.FetchConfig;
 import massfetch.fetch.TrustedCertificates;
+import massfetch.sink.ObjectMetadata;
 import massfetch.sink.SinkConfig;
 
 /** Turns parsed options into the transforms' serializable configurations. */
@@ -136,6 +137,30 @@ final class Configs {
         .setS3Endpoint(o.getS3Endpoint())
         .setS3Region(o.getS3Region())
         .setS3PathStyle(o.getS3PathStyle())
+        .setStorageClass(o.getStorageClass())
+        .setCacheControl(o.getCacheControl())
+        .setObjectMetadataPairs(ObjectMetadata.parsePairs(metadataPairs(o.getObjectMetadata())))
+        .setGcsUserProject(o.getUserProject())
+        .setS3KmsKeyId(o.getS3KmsKeyId())
         .build();
+  }
+
+  /**
+   * Beam splits a list option at every comma: a piece that does not start with {@code key:} was
+   * part of the previous pair's value ({@code --objectMetadata=note:a,b} is one pair).
+   */
+  static List<String> metadataPairs(List<String> pieces) {
+    List<String> pairs = new java.util.ArrayList<>();
+    if (pieces == null) {
+      return pairs;
+    }
+    for (String piece : pieces) {
+      if (!pairs.isEmpty() && !piece.matches("\\s*[A-Za-z0-9_-]+:.*")) {
+        pairs.set(pairs.size() - 1, pairs.get(pairs.size() - 1) + "," + piece);
+      } else {
+        pairs.add(piece);
+      }
+    }
+    return pairs;
   }
 }

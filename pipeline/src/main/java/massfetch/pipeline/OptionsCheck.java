@@ -3,11 +3,16 @@ package massfetch.pipeline;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import massfetch.sink.ObjectSinks;
+import massfetch.sink.SinkConfig;
+import massfetch.sink.StoreProbe;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -23,6 +28,7 @@ final class OptionsCheck {
 
   static void check(MassfetchOptions o) throws UserError {
     checkBaseUrl(o.getBaseUrl());
+    checkStores(o);
     checkManifest(o.getManifest());
     checkWritableFolder("--output", o.getOutput());
     checkWritableFolder("--results", o.getResults());
@@ -38,6 +44,35 @@ final class OptionsCheck {
     checkHeaderEnv(o);
     if (o.getGroupSize() < 1 || o.getMinGroups() < 1) {
       throw new UserError("--groupSize and --minGroups must be at least 1");
+    }
+  }
+
+  /**
+   * The pre-flight of object stores: credentials and region for every gs:// or s3:// location, and
+   * one probe object written and deleted in the output and results locations. Runs before the
+   * manifest is matched and before the last run's results are cleared, which would otherwise be
+   * the first to meet a missing region or credentials, with a long SDK message or a long hang.
+   */
+  private static void checkStores(MassfetchOptions o) throws UserError {
+    if (!o.getPreflight()) {
+      return;
+    }
+    SinkConfig sink;
+    try {
+      sink = Configs.sink(o);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    Map<String, String> env = System.getenv();
+    String problem = StoreProbe.setupProblem("--manifest", o.getManifest(), sink, env);
+    if (problem != null) {
+      throw new UserError(problem);
+    }
+    for (String[] location : List.of(new String[] {"--output", o.getOutput()}, new String[] {"--results", o.getResults()})) {
+      problem = StoreProbe.check(location[0], sink.toBuilder().setOutput(location[1]).build(), env);
+      if (problem != null) {
+        throw new UserError(problem);
+      }
     }
   }
 
@@ -103,6 +138,7 @@ final class OptionsCheck {
       if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
         throw new UserError("--manifest matches no file: " + manifest);
       }
+      readFirstByte(match.metadata().get(0).resourceId());
       for (MatchResult.Metadata m : match.metadata()) {
         ResourceId id = m.resourceId();
         if (ObjectSinks.schemeOf(id.toString()).equals("file") && !Files.isReadable(Path.of(id.toString()))) {
@@ -111,6 +147,19 @@ final class OptionsCheck {
       }
     } catch (IOException e) {
       throw new UserError("--manifest matches no file: " + manifest);
+    }
+  }
+
+  /** Proves the manifest can be read, not only listed (a bucket may allow one and not the other). */
+  private static void readFirstByte(ResourceId id) throws UserError {
+    if (ObjectSinks.schemeOf(id.toString()).equals("file")) {
+      return; // checked for readability below, without opening it
+    }
+    try (ReadableByteChannel channel = FileSystems.open(id)) {
+      channel.read(ByteBuffer.allocate(1));
+    } catch (IOException | RuntimeException e) {
+      String why = String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip();
+      throw new UserError("cannot read --manifest " + id + ": " + (why.length() > 160 ? why.substring(0, 157) + "..." : why));
     }
   }
 
@@ -193,7 +242,7 @@ final class OptionsCheck {
   /** For local folders: create them and prove a file can be written there. */
   private static void checkWritableFolder(String option, String location) throws UserError {
     if (!ObjectSinks.schemeOf(location).equals("file")) {
-      return; // object stores are checked by their sinks on first use
+      return; // object stores are probed by checkStores
     }
     Path folder = ObjectSinks.localPath(location);
     try {

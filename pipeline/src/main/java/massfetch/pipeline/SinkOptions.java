@@ -1,5 +1,6 @@
 package massfetch.pipeline;
 
+import java.util.List;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -56,4 +57,39 @@ public interface SinkOptions extends PipelineOptions {
   boolean getS3PathStyle();
 
   void setS3PathStyle(boolean value);
+
+  @Description("Storage class of new objects on S3 (e.g. STANDARD_IA, INTELLIGENT_TIERING) or GCS (e.g. NEARLINE)"
+      + " (default: the bucket's).")
+  String getStorageClass();
+
+  void setStorageClass(String value);
+
+  @Description("Cache-Control of new objects on S3 and GCS, e.g. 'public, max-age=86400' (default: none).")
+  String getCacheControl();
+
+  void setCacheControl(String value);
+
+  @Description("User metadata key:value added to every new object on S3 and GCS, besides source-url and md5;"
+      + " repeat the option or separate pairs with commas (a comma not followed by key: stays in the value).")
+  List<String> getObjectMetadata();
+
+  void setObjectMetadata(List<String> value);
+
+  @Description("GCS project billed for a requester-pays bucket's requests (default: none).")
+  String getUserProject();
+
+  void setUserProject(String value);
+
+  @Description("KMS key id or ARN: S3 objects are written with SSE-KMS under it (default: the bucket's encryption).")
+  String getS3KmsKeyId();
+
+  void setS3KmsKeyId(String value);
+
+  @Description("Before the job, check a gs:// or s3:// --output and --results by writing and deleting one probe"
+      + " object, and the credentials and region for them and the manifest; turn off where only the workers"
+      + " have credentials.")
+  @Default.Boolean(true)
+  boolean getPreflight();
+
+  void setPreflight(boolean value);
 }

@@ -75,6 +75,8 @@ final class EntryFetcher {
     private int failures;
     private int redirects;
     private int storeFailures;
+    /** Puts sent for this entry: a taken key found by a second put may be the first one landing. */
+    private int puts;
     /** The URL of the request waiting for its host or a token; one at a time per entry. */
     private String pendingUrl;
     /** Its host's state when the host has a history of trouble; null for a calm, unknown host. */
@@ -263,11 +265,21 @@ final class EntryFetcher {
     private void store(HttpOutcome o, byte[] body, String type, String md5Hex) {
       CompletableFuture<PutOutcome> put;
       try {
-        put = sink.put(request.getKey(), body, type, o.md5);
+        puts++;
+        put = sink.put(request.getKey(), body, type, o.md5, request.getUrl());
       } catch (RuntimeException e) {
         put = CompletableFuture.failedFuture(e);
       }
       put.whenComplete((outcome, error) -> {
+        if (error == null && outcome == PutOutcome.KEY_CONFLICT) {
+          finish(failed(o.status, ErrorClass.KEY_CONFLICT,
+              "an object with other bytes is stored at " + sink.locationOf(request.getKey())));
+          return;
+        }
+        if (error == null && outcome == PutOutcome.ALREADY_EXISTS && puts > 1) {
+          // An earlier put of this entry landed although its answer was lost: stored by this run.
+          outcome = PutOutcome.STORED;
+        }
         if (error == null && outcome == PutOutcome.ALREADY_EXISTS) {
           // Stored by an earlier attempt (a restarted task) or before the run: the object is left
           // as it is, so the record must not claim these bytes and this MD5 were stored.

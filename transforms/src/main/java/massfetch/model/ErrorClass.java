@@ -20,6 +20,12 @@ public final class ErrorClass {
   public static final String DUPLICATE_KEY = "duplicate_key";
   public static final String DISALLOWED_HOST = "disallowed_host";
   public static final String STORE_ERROR = "store_error";
+  /**
+   * Overwriting is off and the store already holds other bytes under the entry's key (size or MD5
+   * differ): another source mapped to the same name, a case-insensitive file system, or a changed
+   * image. The stored object is left as it is.
+   */
+  public static final String KEY_CONFLICT = "key_conflict";
   public static final String HTTP_ERROR = "http_error";
   /**
    * The entry's host failed every request for longer than {@code --hostUnavailableAfterMs}, so the

@@ -13,9 +13,12 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.Storage.BlobField;
 import com.google.cloud.storage.Storage.BlobGetOption;
 import com.google.cloud.storage.Storage.BlobTargetOption;
+import com.google.cloud.storage.StorageClass;
 import com.google.cloud.storage.StorageException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * arrived differs; the MD5 GCS reports back is then compared with the fetched image's MD5, so an
  * {@code ok} always means the stored object has the fetched bytes. With overwriting off the upload
  * carries {@code ifGenerationMatch=0} ({@link BlobTargetOption#doesNotExist()}): GCS answers 412
- * when the object exists, which is {@link PutOutcome#ALREADY_EXISTS}, so a re-run or a retried
- * bundle never rewrites an object and never needs a metadata request first.
+ * when the object exists, and a metadata request then compares its size and md5Hash with the bytes
+ * ({@link PutOutcome#ALREADY_EXISTS} or {@link PutOutcome#KEY_CONFLICT}), so a re-run or a retried
+ * bundle never rewrites an object and a free key never needs a metadata request first.
  *
  * <p>The client blocks, so requests run on a pool of {@link SinkConfig#maxUploadsInFlight()}
  * threads behind an unbounded queue: {@link #put} returns at once and the fetch loop's own
@@ -49,12 +53,14 @@ public final class GcsSink implements ObjectSink {
 
   private final BucketPrefix location;
   private final boolean overwrite;
+  private final SinkConfig config;
   private final Storage storage;
   private final ExecutorService uploads;
 
-  private GcsSink(BucketPrefix location, boolean overwrite, Storage storage, ExecutorService uploads) {
+  private GcsSink(BucketPrefix location, SinkConfig config, Storage storage, ExecutorService uploads) {
     this.location = location;
-    this.overwrite = overwrite;
+    this.overwrite = config.overwrite();
+    this.config = config;
     this.storage = storage;
     this.uploads = uploads;
   }
@@ -65,7 +71,7 @@ public final class GcsSink implements ObjectSink {
     int threads = Math.max(1, config.maxUploadsInFlight());
     return new GcsSink(
         location,
-        config.overwrite(),
+        config,
         storageFor(config, threads),
         SinkThreads.boundedPool("massfetch-gcs-upload", threads));
   }
@@ -116,38 +122,56 @@ public final class GcsSink implements ObjectSink {
   public CompletableFuture<Boolean> exists(String key) {
     BlobId id = BlobId.of(location.bucket(), location.objectName(key));
     return submit(
-        () -> storage.get(id, BlobGetOption.fields(BlobField.NAME)) != null, location.uriOf(key));
+        () -> storage.get(id, getOptions(BlobField.NAME)) != null, location.uriOf(key));
   }
 
   @Override
   public CompletableFuture<PutOutcome> put(
-      String key, byte[] bytes, String contentType, byte[] md5) {
-    BlobInfo info =
+      String key, byte[] bytes, String contentType, byte[] md5, String sourceUrl) {
+    BlobInfo.Builder info =
         BlobInfo.newBuilder(BlobId.of(location.bucket(), location.objectName(key)))
             .setContentType(contentType)
-            .build();
-    BlobTargetOption[] options =
-        overwrite
-            ? new BlobTargetOption[] {BlobTargetOption.disableGzipContent()}
-            : new BlobTargetOption[] {
-              BlobTargetOption.disableGzipContent(), BlobTargetOption.doesNotExist()
-            };
+            .setMetadata(ObjectMetadata.of(sourceUrl, md5, config.objectMetadata()));
+    if (config.storageClass() != null) {
+      info.setStorageClass(StorageClass.valueOfStrict(config.storageClass()));
+    }
+    if (config.cacheControl() != null) {
+      info.setCacheControl(config.cacheControl());
+    }
+    List<BlobTargetOption> options = new ArrayList<>();
+    options.add(BlobTargetOption.disableGzipContent());
+    if (!overwrite) {
+      options.add(BlobTargetOption.doesNotExist());
+    }
+    if (config.gcsUserProject() != null) {
+      options.add(BlobTargetOption.userProject(config.gcsUserProject()));
+    }
     String uri = location.uriOf(key);
-    return submit(() -> create(info, bytes, md5, options, uri), uri);
+    BlobInfo blob = info.build();
+    return submit(
+        () -> create(blob, bytes, md5, options.toArray(new BlobTargetOption[0]), uri), uri);
+  }
+
+  private BlobGetOption[] getOptions(BlobField... fields) {
+    return config.gcsUserProject() != null
+        ? new BlobGetOption[] {
+          BlobGetOption.fields(fields), BlobGetOption.userProject(config.gcsUserProject())
+        }
+        : new BlobGetOption[] {BlobGetOption.fields(fields)};
   }
 
   private PutOutcome create(
       BlobInfo info, byte[] bytes, byte[] md5, BlobTargetOption[] options, String uri) {
     Blob stored;
+    String expected = Base64.getEncoder().encodeToString(md5);
     try {
       stored = storage.create(info, bytes, options);
     } catch (StorageException e) {
       if (e.getCode() == 412 && !overwrite) {
-        return PutOutcome.ALREADY_EXISTS;
+        return compareStored(info.getBlobId(), bytes.length, expected, uri);
       }
       throw e;
     }
-    String expected = Base64.getEncoder().encodeToString(md5);
     if (stored.getMd5() != null && !expected.equals(stored.getMd5())) {
       // The CRC32C check makes this all but impossible; if it happens, retrying rewrites the same key
       // only when overwriting is on, so an object stored with overwrite off stays as GCS has it.
@@ -155,6 +179,36 @@ public final class GcsSink implements ObjectSink {
           "GCS stored " + uri + " with MD5 " + stored.getMd5() + ", expected " + expected, true, null);
     }
     return PutOutcome.STORED;
+  }
+
+  /** The key is taken: the same size and md5Hash is the same object, anything else a conflict. */
+  private PutOutcome compareStored(BlobId id, long size, String md5Base64, String uri) {
+    Blob found = storage.get(id, getOptions(BlobField.SIZE, BlobField.MD5HASH));
+    if (found == null) {
+      throw new StoreException("GCS said " + uri + " exists, then that it does not", true, null);
+    }
+    boolean same =
+        found.getSize() != null
+            && found.getSize() == size
+            && (found.getMd5() == null || found.getMd5().equals(md5Base64));
+    return same ? PutOutcome.ALREADY_EXISTS : PutOutcome.KEY_CONFLICT;
+  }
+
+  /** Deletes the object under {@code key} (the pre-flight probe's clean-up). */
+  CompletableFuture<Void> delete(String key) {
+    BlobId id = BlobId.of(location.bucket(), location.objectName(key));
+    Storage.BlobSourceOption[] options =
+        config.gcsUserProject() != null
+            ? new Storage.BlobSourceOption[] {
+              Storage.BlobSourceOption.userProject(config.gcsUserProject())
+            }
+            : new Storage.BlobSourceOption[0];
+    return submit(
+        () -> {
+          storage.delete(id, options);
+          return null;
+        },
+        location.uriOf(key));
   }
 
   private <T> CompletableFuture<T> submit(Supplier<T> call, String uri) {

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +53,7 @@ public final class LocalFileSink implements ObjectSink {
 
   @Override
   public CompletableFuture<PutOutcome> put(
-      String key, byte[] bytes, String contentType, byte[] md5) {
+      String key, byte[] bytes, String contentType, byte[] md5, String sourceUrl) {
     return CompletableFuture.supplyAsync(() -> write(pathOf(key), bytes), writers);
   }
 
@@ -82,7 +83,7 @@ public final class LocalFileSink implements ObjectSink {
           if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw folderInTheWay(target);
           }
-          return PutOutcome.ALREADY_EXISTS;
+          return compareStored(target, bytes);
         }
       }
       return PutOutcome.STORED;
@@ -124,6 +125,20 @@ public final class LocalFileSink implements ObjectSink {
       Files.createDirectories(folder);
       Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
+  }
+
+  /**
+   * The name is taken: the same size and bytes is the same object (stored before, or by an attempt
+   * whose answer was lost), anything else a conflict — e.g. {@code A.png} and {@code a.png} on a
+   * case-insensitive file system.
+   */
+  private static PutOutcome compareStored(Path target, byte[] bytes) throws IOException {
+    if (Files.size(target) != bytes.length) {
+      return PutOutcome.KEY_CONFLICT;
+    }
+    // The bytes are at hand: comparing them is exact and costs no more than hashing the file.
+    boolean same = Arrays.equals(bytes, Files.readAllBytes(target));
+    return same ? PutOutcome.ALREADY_EXISTS : PutOutcome.KEY_CONFLICT;
   }
 
   private static StoreException folderInTheWay(Path target) {

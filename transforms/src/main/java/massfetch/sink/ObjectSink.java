@@ -16,8 +16,17 @@ public interface ObjectSink extends AutoCloseable {
   enum PutOutcome {
     /** The object was written. */
     STORED,
-    /** Overwriting is off and the object was already there; nothing was written. */
-    ALREADY_EXISTS
+    /**
+     * Overwriting is off and an object with the same size and MD5 was already there (stored before
+     * this put, or by an earlier attempt of it whose answer was lost); nothing was written.
+     */
+    ALREADY_EXISTS,
+    /**
+     * Overwriting is off and an object with different bytes is stored under the key (another
+     * source mapped to the same name, a case-insensitive file system, a changed image); nothing
+     * was written and the stored object is left as it is.
+     */
+    KEY_CONFLICT
   }
 
   /** Whether an object is stored under {@code key}. */
@@ -29,9 +38,27 @@ public interface ObjectSink extends AutoCloseable {
    * fault that makes the whole store unusable (out of disk, no permission) with {@link
    * StoreUnavailableException}.
    *
+   * <p>With overwriting off, a key that is taken is compared with {@code bytes} by size and MD5
+   * (S3: the ETag of a single PUT or the object's {@code md5} metadata; GCS: {@code md5Hash};
+   * local: the file's size and MD5): {@link PutOutcome#ALREADY_EXISTS} when they are equal, {@link
+   * PutOutcome#KEY_CONFLICT} when not.
+   *
    * @param md5 the MD5 of {@code bytes}, for stores that verify it on arrival
    */
-  CompletableFuture<PutOutcome> put(String key, byte[] bytes, String contentType, byte[] md5);
+  default CompletableFuture<PutOutcome> put(
+      String key, byte[] bytes, String contentType, byte[] md5) {
+    return put(key, bytes, contentType, md5, null);
+  }
+
+  /**
+   * As {@link #put(String, byte[], String, byte[])}, recording {@code sourceUrl} with the object
+   * where the store keeps metadata ({@link ObjectMetadata}), so any object can be traced to where
+   * it came from.
+   *
+   * @param sourceUrl the URL the bytes were fetched from; null when there is none
+   */
+  CompletableFuture<PutOutcome> put(
+      String key, byte[] bytes, String contentType, byte[] md5, String sourceUrl);
 
   /** Where {@code key} ends up, for messages (a path or URI; never contains credentials). */
   String locationOf(String key);

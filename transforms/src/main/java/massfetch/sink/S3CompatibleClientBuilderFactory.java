@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  *       which stores without server-side encryption refuse (S3Proxy: 501). {@code false} is S3's
  *       default, so the header is dropped when it says {@code false} and kept when it says {@code
  *       true}.
+ *   <li>no {@code Expect: 100-continue} on uploads ({@link NoExpectContinue}).
  * </ul>
  *
  * <p>Named in {@link S3Options#setS3ClientFactoryClass} by {@link FileSystemsSetup}; it travels to
@@ -35,7 +36,10 @@ public class S3CompatibleClientBuilderFactory extends DefaultS3ClientBuilderFact
     ClientOverrideConfiguration.Builder override =
         existing != null ? existing.toBuilder() : ClientOverrideConfiguration.builder();
     return builder.overrideConfiguration(
-        override.addExecutionInterceptor(new DropDefaultBucketKeyHeader()).build());
+        override
+            .addExecutionInterceptor(new DropDefaultBucketKeyHeader())
+            .addExecutionInterceptor(new NoExpectContinue())
+            .build());
   }
 
   /** Removes {@code x-amz-server-side-encryption-bucket-key-enabled: false} before signing. */

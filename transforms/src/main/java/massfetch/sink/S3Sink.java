@@ -3,6 +3,8 @@ package massfetch.sink;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +25,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * An {@link ObjectSink} on Amazon S3 or an S3-compatible store ({@code s3://bucket/prefix})
@@ -31,12 +35,14 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  *
  * <p>Each put is ONE {@code PutObject} request with {@code Content-MD5}, so the store refuses
  * damaged bytes ({@code BadDigest}). With overwriting off it carries {@code If-None-Match: *} and
- * the store answers 412 when the key exists, which is {@link PutOutcome#ALREADY_EXISTS}: a re-run or
- * retried bundle never rewrites an object, at no extra request. For a store that does not honour
+ * the store answers 412 when the key exists; a HEAD then compares the stored object with the bytes
+ * ({@link PutOutcome#ALREADY_EXISTS} or {@link PutOutcome#KEY_CONFLICT}): a re-run or retried bundle
+ * never rewrites an object, at one extra request only for a key that is taken. For a store that does not honour
  * that header, {@link SinkConfig#s3ConditionalWrites()} off makes the sink HEAD the key first (one
  * more request per object, and a small race between two writers of one key). The header is added
  * through the request's override configuration because the SDK version Beam ships predates the
- * typed {@code ifNoneMatch} field.
+ * typed {@code ifNoneMatch} field. Puts carry no {@code Expect: 100-continue} ({@link
+ * NoExpectContinue}).
  *
  * <p>Connections and concurrent requests are capped at {@link SinkConfig#maxUploadsInFlight()}.
  * Endpoint and path-style addressing come from the config; region and credentials from the default
@@ -51,12 +57,20 @@ public final class S3Sink implements ObjectSink {
   private final boolean overwrite;
   private final boolean conditionalWrites;
   private final S3AsyncClient client;
+  private final Map<String, String> objectMetadata;
+  private final String storageClass;
+  private final String cacheControl;
+  private final String kmsKeyId;
 
   private S3Sink(BucketPrefix location, SinkConfig config, S3AsyncClient client) {
     this.location = location;
     this.overwrite = config.overwrite();
     this.conditionalWrites = config.s3ConditionalWrites();
     this.client = client;
+    this.objectMetadata = config.objectMetadata();
+    this.storageClass = config.storageClass();
+    this.cacheControl = config.cacheControl();
+    this.kmsKeyId = config.s3KmsKeyId();
   }
 
   /** Opens the sink for {@code config.output()}, an {@code s3://} location. */
@@ -78,6 +92,7 @@ public final class S3Sink implements ObjectSink {
                     .writeTimeout(timeout))
             .overrideConfiguration(
                 ClientOverrideConfiguration.builder()
+                    .addExecutionInterceptor(new NoExpectContinue())
                     .retryPolicy(RetryPolicy.none())
                     .apiCallTimeout(timeout)
                     .build())
@@ -143,28 +158,37 @@ public final class S3Sink implements ObjectSink {
 
   @Override
   public CompletableFuture<PutOutcome> put(
-      String key, byte[] bytes, String contentType, byte[] md5) {
-    String objectName = location.objectName(key);
+      String key, byte[] bytes, String contentType, byte[] md5, String sourceUrl) {
     if (overwrite || conditionalWrites) {
-      return upload(objectName, key, bytes, contentType, md5);
+      return upload(key, bytes, contentType, md5, sourceUrl);
     }
-    return exists(key)
+    return compareStored(key, bytes, md5, false)
         .thenCompose(
-            present ->
-                present
-                    ? CompletableFuture.completedFuture(PutOutcome.ALREADY_EXISTS)
-                    : upload(objectName, key, bytes, contentType, md5));
+            found ->
+                found != null
+                    ? CompletableFuture.completedFuture(found)
+                    : upload(key, bytes, contentType, md5, sourceUrl));
   }
 
   private CompletableFuture<PutOutcome> upload(
-      String objectName, String key, byte[] bytes, String contentType, byte[] md5) {
+      String key, byte[] bytes, String contentType, byte[] md5, String sourceUrl) {
     PutObjectRequest.Builder request =
         PutObjectRequest.builder()
             .bucket(location.bucket())
-            .key(objectName)
+            .key(location.objectName(key))
             .contentType(contentType)
             .contentLength((long) bytes.length)
-            .contentMD5(Base64.getEncoder().encodeToString(md5));
+            .contentMD5(Base64.getEncoder().encodeToString(md5))
+            .metadata(ObjectMetadata.of(sourceUrl, md5, objectMetadata));
+    if (storageClass != null) {
+      request.storageClass(storageClass);
+    }
+    if (cacheControl != null) {
+      request.cacheControl(cacheControl);
+    }
+    if (kmsKeyId != null) {
+      request.serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(kmsKeyId);
+    }
     boolean conditional = !overwrite && conditionalWrites;
     if (conditional) {
       request.overrideConfiguration(o -> o.putHeader("If-None-Match", "*"));
@@ -178,16 +202,17 @@ public final class S3Sink implements ObjectSink {
               .handle(
                   (response, error) -> {
                     if (error == null) {
-                      return PutOutcome.STORED;
+                      return CompletableFuture.completedFuture(PutOutcome.STORED);
                     }
                     Throwable cause = unwrap(error);
                     if (conditional
                         && cause instanceof AwsServiceException
                         && ((AwsServiceException) cause).statusCode() == 412) {
-                      return PutOutcome.ALREADY_EXISTS;
+                      return compareStored(key, bytes, md5, true);
                     }
                     throw classify(cause, "writing " + uri);
-                  });
+                  })
+              .thenCompose(f -> f);
     } catch (IllegalStateException e) {
       // The client was closed under us: the worker is shutting down, not the store failing.
       result =
@@ -195,6 +220,75 @@ public final class S3Sink implements ObjectSink {
               new StoreUnavailableException("S3 sink is closed; cannot write " + uri, e));
     }
     return result;
+  }
+
+  /**
+   * Compares the object stored under {@code key} with {@code bytes}: {@link
+   * PutOutcome#ALREADY_EXISTS} when size and MD5 agree, {@link PutOutcome#KEY_CONFLICT} when not,
+   * null when nothing is stored. The MD5 is the object's {@code md5} metadata when it has one, else
+   * its ETag, which is the MD5 for a single PUT without SSE-KMS; a stored object whose MD5 cannot
+   * be told (a multipart upload by another tool) is judged by its size alone.
+   *
+   * @param mustExist the store just said the key is taken: an object gone by now is a retryable
+   *     fault, not a free key
+   */
+  private CompletableFuture<PutOutcome> compareStored(
+      String key, byte[] bytes, byte[] md5, boolean mustExist) {
+    String uri = location.uriOf(key);
+    HeadObjectRequest head =
+        HeadObjectRequest.builder().bucket(location.bucket()).key(location.objectName(key)).build();
+    return client
+        .headObject(head)
+        .handle(
+            (response, error) -> {
+              if (error == null) {
+                return sameObject(response, bytes, md5)
+                    ? PutOutcome.ALREADY_EXISTS
+                    : PutOutcome.KEY_CONFLICT;
+              }
+              Throwable cause = unwrap(error);
+              boolean missing =
+                  cause instanceof AwsServiceException
+                      && ((AwsServiceException) cause).statusCode() == 404;
+              if (missing && !mustExist) {
+                return null;
+              }
+              if (missing) {
+                throw new StoreException(
+                    "S3 said " + uri + " exists, then that it does not", true, cause);
+              }
+              throw classify(cause, "checking " + uri);
+            });
+  }
+
+  private boolean sameObject(HeadObjectResponse stored, byte[] bytes, byte[] md5) {
+    if (stored.contentLength() == null || stored.contentLength() != bytes.length) {
+      return false;
+    }
+    String hex = HexFormat.of().formatHex(md5);
+    String recorded = stored.metadata().get(ObjectMetadata.MD5);
+    if (recorded != null) {
+      return recorded.equalsIgnoreCase(hex);
+    }
+    String etag = stored.eTag() == null ? "" : stored.eTag().replace("\"", "");
+    if (kmsKeyId == null && etag.matches("[0-9a-fA-F]{32}")) {
+      return etag.equalsIgnoreCase(hex);
+    }
+    return true;
+  }
+
+  /** Deletes the object under {@code key} (the pre-flight probe's clean-up). */
+  CompletableFuture<Void> delete(String key) {
+    String uri = location.uriOf(key);
+    return client
+        .deleteObject(b -> b.bucket(location.bucket()).key(location.objectName(key)))
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                throw classify(unwrap(error), "deleting " + uri);
+              }
+              return null;
+            });
   }
 
   /** Maps an SDK error to the sink contract: retry, fail the entry, or fail the bundle. */

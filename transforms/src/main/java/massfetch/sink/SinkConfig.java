@@ -2,6 +2,9 @@ package massfetch.sink;
 
 import com.google.auto.value.AutoValue;
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.annotation.Nullable;
 
 /** Everything a worker needs to open the {@link ObjectSink} for the job's output. */
@@ -47,6 +50,21 @@ public abstract class SinkConfig implements Serializable {
   /** Deadline for one object-store request (connect, send, answer), in seconds. */
   public abstract int storeTimeoutSeconds();
 
+  /** Storage class of new objects (S3: STANDARD_IA…; GCS: NEARLINE…); null for the bucket's default. */
+  public abstract @Nullable String storageClass();
+
+  /** {@code Cache-Control} of new objects on S3 and GCS; null for none. */
+  public abstract @Nullable String cacheControl();
+
+  /** User metadata added to every new object on S3 and GCS (besides source URL and MD5). */
+  public abstract Map<String, String> objectMetadata();
+
+  /** GCS project billed for requests to a requester-pays bucket; null for none. */
+  public abstract @Nullable String gcsUserProject();
+
+  /** KMS key for S3 server-side encryption (SSE-KMS) of new objects; null for the bucket's default. */
+  public abstract @Nullable String s3KmsKeyId();
+
   public static Builder builder() {
     return new AutoValue_SinkConfig.Builder()
         .setOverwrite(false)
@@ -54,7 +72,8 @@ public abstract class SinkConfig implements Serializable {
         .setMaxUploadsInFlight(256)
         .setS3PathStyle(false)
         .setS3ConditionalWrites(true)
-        .setStoreTimeoutSeconds(60);
+        .setStoreTimeoutSeconds(60)
+        .setObjectMetadata(Map.of());
   }
 
   public abstract Builder toBuilder();
@@ -83,6 +102,21 @@ public abstract class SinkConfig implements Serializable {
     public abstract Builder setS3ConditionalWrites(boolean conditionalWrites);
 
     public abstract Builder setStoreTimeoutSeconds(int seconds);
+
+    public abstract Builder setStorageClass(@Nullable String storageClass);
+
+    public abstract Builder setCacheControl(@Nullable String cacheControl);
+
+    abstract Builder setObjectMetadata(Map<String, String> metadata);
+
+    /** Sets the metadata pairs (copied, in order). */
+    public Builder setObjectMetadataPairs(Map<String, String> metadata) {
+      return setObjectMetadata(Collections.unmodifiableMap(new LinkedHashMap<>(metadata)));
+    }
+
+    public abstract Builder setGcsUserProject(@Nullable String project);
+
+    public abstract Builder setS3KmsKeyId(@Nullable String keyId);
 
     public abstract SinkConfig build();
   }

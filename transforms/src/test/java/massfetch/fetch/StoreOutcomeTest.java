@@ -68,21 +68,62 @@ class StoreOutcomeTest {
   }
 
   @Test
-  void givenObjectAlreadyStored_whenFetchedWithoutTheCheck_thenSkippedExistsAndLeftAsItWas() throws Exception {
+  void givenSameObjectAlreadyStored_whenFetchedWithoutTheCheck_thenSkippedExistsAndLeftAsItWas() throws Exception {
     Files.createDirectories(dir.resolve("k"));
-    Files.write(dir.resolve("k/a.png"), new byte[] {1, 2, 3});
+    Files.write(dir.resolve("k/a.png"), image);
+    long modified = Files.getLastModifiedTime(dir.resolve("k/a.png")).toMillis();
 
     FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).build(), 0, true);
 
     assertEquals(Status.SKIPPED, r.getStatus(), r.toString());
     assertEquals(ErrorClass.SKIP_EXISTS, r.getError());
     assertEquals(null, r.getMd5(), "no MD5 of bytes that were not stored");
+    assertEquals(modified, Files.getLastModifiedTime(dir.resolve("k/a.png")).toMillis(), "not rewritten");
+  }
+
+  @Test
+  void givenOtherBytesStoredUnderTheKey_whenFetched_thenKeyConflictAndStoredFileLeftAsItWas() throws Exception {
+    // What a case-insensitive file system does with A.png after a.png, or another source's image.
+    Files.createDirectories(dir.resolve("k"));
+    Files.write(dir.resolve("k/a.png"), new byte[] {1, 2, 3});
+
+    FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).build(), 0, true);
+
+    assertEquals(Status.FAILED, r.getStatus(), r.toString());
+    assertEquals(ErrorClass.KEY_CONFLICT, r.getError(), r.toString());
     assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(dir.resolve("k/a.png")));
   }
 
+  @Test
+  void givenOtherBytesOfTheSameSizeStored_whenFetched_thenKeyConflictByMd5() throws Exception {
+    byte[] other = image.clone();
+    other[other.length - 1] ^= 1;
+    Files.createDirectories(dir.resolve("k"));
+    Files.write(dir.resolve("k/a.png"), other);
+
+    FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).build(), 0, true);
+
+    assertEquals(ErrorClass.KEY_CONFLICT, r.getError(), r.toString());
+    assertArrayEquals(other, Files.readAllBytes(dir.resolve("k/a.png")));
+  }
+
+  @Test
+  void givenPutLandedButItsAnswerWasLost_whenRetried_thenOkNotSkipped() throws Exception {
+    FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).setInitialBackoffMs(5).build(), 0, true, 1);
+
+    assertEquals(Status.OK, r.getStatus(), "this run stored it: " + r);
+    assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(image)), r.getMd5());
+    assertArrayEquals(image, Files.readAllBytes(dir.resolve("k/a.png")));
+  }
+
   private FetchResult fetch(FetchConfig config, int failingChecks, boolean retryable) throws Exception {
+    return fetch(config, failingChecks, retryable, 0);
+  }
+
+  private FetchResult fetch(FetchConfig config, int failingChecks, boolean retryable, int lostAnswers)
+      throws Exception {
     ObjectSink local = new LocalFileSink(dir, SinkConfig.builder().setOutput(dir.toString()).build());
-    ObjectSink sink = new FailingChecks(local, failingChecks, retryable);
+    ObjectSink sink = new FailingChecks(local, failingChecks, retryable, lostAnswers);
     try (HttpFetcher http = new HttpFetcher(config)) {
       EntryFetcher fetcher = new EntryFetcher(
           config, http, sink, new RetryPolicy(config), timer, new HostHealth(config, timer), null);
@@ -99,11 +140,13 @@ class StoreOutcomeTest {
     private final ObjectSink store;
     private final AtomicInteger failuresLeft;
     private final boolean retryable;
+    private final AtomicInteger lostAnswersLeft;
 
-    FailingChecks(ObjectSink store, int n, boolean retryable) {
+    FailingChecks(ObjectSink store, int n, boolean retryable, int lostAnswers) {
       this.store = store;
       this.failuresLeft = new AtomicInteger(n);
       this.retryable = retryable;
+      this.lostAnswersLeft = new AtomicInteger(lostAnswers);
     }
 
     @Override
@@ -115,8 +158,14 @@ class StoreOutcomeTest {
     }
 
     @Override
-    public CompletableFuture<PutOutcome> put(String key, byte[] bytes, String contentType, byte[] md5) {
-      return store.put(key, bytes, contentType, md5);
+    public CompletableFuture<PutOutcome> put(
+        String key, byte[] bytes, String contentType, byte[] md5, String sourceUrl) {
+      if (lostAnswersLeft.getAndDecrement() > 0) {
+        // The put lands, then its answer is lost on the way back: the connection closed.
+        return store.put(key, bytes, contentType, md5, sourceUrl).thenCompose(stored ->
+            CompletableFuture.failedFuture(new StoreException("connection closed before the answer", true, null)));
+      }
+      return store.put(key, bytes, contentType, md5, sourceUrl);
     }
 
     @Override

@@ -95,12 +95,17 @@ class LocalFileSinkTest {
   }
 
   @Test
-  void givenExistingObjectAndNoOverwrite_whenPutAgain_thenAlreadyExistsAndContentUnchanged() throws Exception {
+  void givenExistingObjectAndNoOverwrite_whenPutAgain_thenAlreadyExistsOrKeyConflictAndContentUnchanged()
+      throws Exception {
     byte[] first = "first".getBytes(StandardCharsets.UTF_8);
     try (LocalFileSink sink = sink(dir, false)) {
       assertEquals(PutOutcome.STORED, put(sink, "k.png", first));
 
-      assertEquals(PutOutcome.ALREADY_EXISTS, put(sink, "k.png", "second, longer".getBytes(StandardCharsets.UTF_8)));
+      assertEquals(PutOutcome.ALREADY_EXISTS, put(sink, "k.png", first.clone()), "same bytes");
+      assertEquals(PutOutcome.KEY_CONFLICT, put(sink, "k.png", "second, longer".getBytes(StandardCharsets.UTF_8)),
+          "other size");
+      assertEquals(PutOutcome.KEY_CONFLICT, put(sink, "k.png", "FIRST".getBytes(StandardCharsets.UTF_8)),
+          "same size, other bytes (A.png meeting a.png on a case-insensitive file system)");
     }
 
     assertArrayEquals(first, Files.readAllBytes(dir.resolve("k.png")));
