@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import massfetch.sink.ObjectSink.PutOutcome;
 
 /**
@@ -39,6 +41,48 @@ final class StoreTestSupport {
   static String env(String name) {
     String value = System.getenv(name);
     return value == null || value.isBlank() ? null : value;
+  }
+
+  /**
+   * The servers of one API to run each store test against, as (name, endpoint) pairs: {@code
+   * MASSFETCH_TEST_S3_SERVERS} or {@code MASSFETCH_TEST_GCS_SERVERS} ({@code name=url,...}, set by
+   * {@code scripts/storage-emulators.sh env}), else the single endpoint variable; one (none, null)
+   * pair when nothing is set, so each test reports itself skipped with the reason.
+   */
+  static Stream<Arguments> servers(String listVar, String endpointVar) {
+    List<Arguments> out = new ArrayList<>();
+    String list = env(listVar);
+    if (list != null) {
+      for (String item : list.split(",")) {
+        int eq = item.indexOf('=');
+        if (eq > 0) {
+          out.add(Arguments.of(item.substring(0, eq).strip(), item.substring(eq + 1).strip()));
+        }
+      }
+    } else if (env(endpointVar) != null) {
+      out.add(Arguments.of("default", env(endpointVar)));
+    }
+    if (out.isEmpty()) {
+      out.add(Arguments.of("none", null));
+    }
+    return out.stream();
+  }
+
+  /**
+   * The {@code storage-emulators.sh} name of a server that keeps its objects across a restart, for
+   * the outage tests; null for one that does not (moto keeps everything in memory).
+   */
+  static String persistentCtlName(String server) {
+    switch (server) {
+      case "s3proxy":
+        return "s3";
+      case "fake-gcs-server":
+        return "gcs";
+      case "gcp-storage-emulator":
+        return "gcsemu";
+      default:
+        return null;
+    }
   }
 
   static String bucket() {
