@@ -85,6 +85,15 @@ final class StoreTestSupport {
     }
   }
 
+  /**
+   * Whether the server refuses an upload with {@code ifGenerationMatch=0} onto an existing object.
+   * gcp-storage-emulator ignores the precondition and overwrites: a re-run against it without
+   * {@code --skipExisting} rewrites every object.
+   */
+  static boolean honoursNoOverwritePrecondition(String server) {
+    return !"gcp-storage-emulator".equals(server);
+  }
+
   static String bucket() {
     String b = env(BUCKET_VAR);
     return b != null ? b : "massfetch-test";
