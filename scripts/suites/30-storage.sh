@@ -33,6 +33,7 @@ Environment:
   STORAGE_E2E_COUNT   images in the end-to-end part (default 300)
   STORAGE_E2E=0       skip the end-to-end part (the JUnit part always runs)
   STORAGE_KEEP=1      keep the work folder afterwards (default: removed when every check passed)
+  STORAGE_RUN_LIMIT   seconds a run's job may take (from its "finished in" line), default 30
 Prints PASS:/FAIL: lines and closes with "30-storage: N passed, N failed".
 EOF
   exit 0
@@ -231,7 +232,11 @@ run_massfetch() {
   timeout -k 15 "$run_timeout" "$massfetch" "$@" \
     >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
   took=$((SECONDS - started))
-  log "massfetch $name: exit $rc after ${took}s"
+  # The job's own time (pipeline built to results written), without the JVM's start: the figure a
+  # busy shared machine distorts least.
+  job_s="$(sed -n 's/^massfetch: finished in \([0-9]*\)\..*/\1/p' "$work/logs/$name.err" | tail -n 1)"
+  job_s="${job_s:-999}"
+  log "massfetch $name: exit $rc after ${took}s (job ${job_s}s)"
   if [ "$rc" -ne 0 ]; then
     echo "--- massfetch $name (exit $rc); last lines of stderr:"
     grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15
@@ -264,7 +269,7 @@ opts_for() {
   [ "$1" = gcsemu ] && endpoint_opts+=(--maxUploadsInFlight=4)
   return 0
 }
-run_limit=30  # seconds a run of $count images may take on any server
+run_limit="${STORAGE_RUN_LIMIT:-30}"  # seconds the job of a run of $count images may take, on any server
 
 for store in gcs s3 gcsemu moto; do
   api="$(api_of "$store")"
@@ -278,7 +283,8 @@ for store in gcs s3 gcsemu moto; do
 
   # Run 1: everything lands, byte-exact, with results and summary on the store.
   run_massfetch "$store-1" "${common[@]}" --results="$scheme://$bucket/$root/results-1"
-  check "$store run 1: exit 0 in ${took}s (< ${run_limit}s)" test "$rc" -eq 0 -a "$took" -lt "$run_limit"
+  check "$store run 1: exit 0, job ${job_s}s (< ${run_limit}s; ${took}s with the JVM's start)" \
+    test "$rc" -eq 0 -a "$job_s" -lt "$run_limit"
   check "$store run 1: summary.json on the store says $count ok of $count" \
     test "$(summary_field "$api" "$root/results-1" ok):$(summary_field "$api" "$root/results-1" total)" = "$count:$count"
   check "$store run 1: $count result records on the store" \
@@ -296,13 +302,15 @@ for store in gcs s3 gcsemu moto; do
   run_massfetch "$store-2" "${common[@]}" --results="$scheme://$bucket/$root/results-2" "${run2_opts[@]}"
   took_run2=$took
   # The fetch loop records a put the store refused as already there as skipped ("exists"), not ok.
-  check "$store run 2${run2_opts:+ ${run2_opts[*]}}: exit 0 in ${took}s, all $count entries skipped as already stored, none failed" \
-    test "$rc:$(summary_field "$api" "$root/results-2" skipped):$(summary_field "$api" "$root/results-2" failed)" = "0:$count:0"
+  check "$store run 2${run2_opts:+ ${run2_opts[*]}}: exit 0, job ${job_s}s (< ${run_limit}s), all $count entries skipped as already stored, none failed" \
+    test "$rc:$(summary_field "$api" "$root/results-2" skipped):$(summary_field "$api" "$root/results-2" failed)" = "0:$count:0" \
+    -a "$job_s" -lt "$run_limit"
   check "$store run 2: the stored object was not rewritten" \
     test "$before" = "$(store_version "$api" "$root/out/$sample")"
 
   # A proxy loses the answers of every 4th upload connection: the retry finds the object this run
   # stored (412), compares it, and records ok; never skipped/exists for what this run wrote.
+  # Without --skipExisting each connection's first request is a put, which the proxy looks at.
   if [ "$store" != gcsemu ]; then
     proxy_port="$(free_port)"
     rm -f "$work/dropped-$store"
@@ -313,7 +321,8 @@ for store in gcs s3 gcsemu moto; do
     wait_port_open "$proxy_port"
     opts_for "$store" "http://127.0.0.1:$proxy_port"
     run_massfetch "$store-lost" --manifest="$work/manifest.txt" --baseUrl="$base_url" \
-      --output="$scheme://$bucket/$root/out-lost" "${endpoint_opts[@]}" --results="$work/results-$store-lost"
+      --output="$scheme://$bucket/$root/out-lost" "${endpoint_opts[@]}" --results="$work/results-$store-lost" \
+      --skipExisting=false
     stop_pidfile "$work/proxy.pid"
     opts_for "$store" "$ep"
     dropped="$(cat "$work/dropped-$store" 2>/dev/null || echo 0)"
