@@ -280,15 +280,29 @@ for store in gcs s3 gcsemu moto; do
   store_put "$api" "$work/manifest.txt" "$root/manifest.txt"
   common=(--manifest="$scheme://$bucket/$root/manifest.txt" --baseUrl="$base_url"
     --output="$scheme://$bucket/$root/out" "${endpoint_opts[@]}")
+  # Results go to the store, except on gcp-storage-emulator, whose answer to the resumable upload
+  # Beam's GCS file system writes results with is not what that client expects.
+  results_at="$scheme://$bucket/$root" where="on the store"
+  [ "$store" = gcsemu ] && results_at="$work/results-gcsemu" where="(local)"
+  # sfield N FIELD / rlines N: summary.json's FIELD and the result records of run N.
+  sfield() {
+    if [ "$store" = gcsemu ]; then
+      "$py" -c "import json,sys; print(json.load(open(sys.argv[1])).get('$2', -1))" "$results_at/results-$1/summary.json" 2>/dev/null || echo -1
+    else
+      summary_field "$api" "$root/results-$1" "$2"
+    fi
+  }
+  rlines() {
+    if [ "$store" = gcsemu ]; then cat "$results_at/results-$1"/results-*.jsonl 2>/dev/null | grep -c . ; else results_lines "$api" "$root/results-$1"; fi
+  }
 
   # Run 1: everything lands, byte-exact, with results and summary on the store.
-  run_massfetch "$store-1" "${common[@]}" --results="$scheme://$bucket/$root/results-1"
+  run_massfetch "$store-1" "${common[@]}" --results="$results_at/results-1"
   check "$store run 1: exit 0, job ${job_s}s (< ${run_limit}s; ${took}s with the JVM's start)" \
     test "$rc" -eq 0 -a "$job_s" -lt "$run_limit"
-  check "$store run 1: summary.json on the store says $count ok of $count" \
-    test "$(summary_field "$api" "$root/results-1" ok):$(summary_field "$api" "$root/results-1" total)" = "$count:$count"
-  check "$store run 1: $count result records on the store" \
-    test "$(results_lines "$api" "$root/results-1")" -eq "$count"
+  check "$store run 1: summary.json $where says $count ok of $count" \
+    test "$(sfield 1 ok):$(sfield 1 total)" = "$count:$count"
+  check "$store run 1: $count result records $where" test "$(rlines 1)" -eq "$count"
   check "$store run 1: every image stored byte-exact (MD5 of $count objects read back)" \
     objects_match "$api" "$root/out" "$work/manifest.txt"
 
@@ -299,12 +313,11 @@ for store in gcs s3 gcsemu moto; do
   sample="$(head -n 1 "$work/manifest.txt")"
   before="$(store_version "$api" "$root/out/$sample")"
   sleep 1  # S3 Last-Modified has one-second resolution
-  run_massfetch "$store-2" "${common[@]}" --results="$scheme://$bucket/$root/results-2" "${run2_opts[@]}"
+  run_massfetch "$store-2" "${common[@]}" --results="$results_at/results-2" "${run2_opts[@]}"
   took_run2=$took
   # The fetch loop records a put the store refused as already there as skipped ("exists"), not ok.
   check "$store run 2${run2_opts:+ ${run2_opts[*]}}: exit 0, job ${job_s}s (< ${run_limit}s), all $count entries skipped as already stored, none failed" \
-    test "$rc:$(summary_field "$api" "$root/results-2" skipped):$(summary_field "$api" "$root/results-2" failed)" = "0:$count:0" \
-    -a "$job_s" -lt "$run_limit"
+    test "$rc:$(sfield 2 skipped):$(sfield 2 failed)" = "0:$count:0" -a "$job_s" -lt "$run_limit"
   check "$store run 2: the stored object was not rewritten" \
     test "$before" = "$(store_version "$api" "$root/out/$sample")"
 
