@@ -126,6 +126,9 @@ final class Configs {
   }
 
   static SinkConfig sink(MassfetchOptions o) {
+    if (!(o.getMaxWritesPerSecond() >= 0) || Double.isInfinite(o.getMaxWritesPerSecond())) {
+      throw new IllegalArgumentException("--maxWritesPerSecond must not be negative (0 means no cap)");
+    }
     return SinkConfig.builder()
         .setOutput(o.getOutput())
         .setOverwrite(o.getOverwrite())
@@ -136,6 +139,8 @@ final class Configs {
         .setS3Endpoint(o.getS3Endpoint())
         .setS3Region(o.getS3Region())
         .setS3PathStyle(o.getS3PathStyle())
+        .setMaxWritesPerSecond(o.getMaxWritesPerSecond())
+        .setWriteRampUp(o.getWriteRampUp())
         .build();
   }
 }

@@ -47,6 +47,18 @@ public abstract class SinkConfig implements Serializable {
   /** Deadline for one object-store request (connect, send, answer), in seconds. */
   public abstract int storeTimeoutSeconds();
 
+  /**
+   * Store requests per second for the whole job (puts and existence checks, retries included); 0
+   * means no cap. Split over the job's parallelism like {@code --maxRequestsPerSecond}.
+   */
+  public abstract double maxWritesPerSecond();
+
+  /**
+   * Ramp store requests up as GCS asks of a new bucket: 1,000 per second at first, at most doubling
+   * every 20 minutes (under {@link #maxWritesPerSecond()} when that is set too).
+   */
+  public abstract boolean writeRampUp();
+
   public static Builder builder() {
     return new AutoValue_SinkConfig.Builder()
         .setOverwrite(false)
@@ -54,7 +66,9 @@ public abstract class SinkConfig implements Serializable {
         .setMaxUploadsInFlight(256)
         .setS3PathStyle(false)
         .setS3ConditionalWrites(true)
-        .setStoreTimeoutSeconds(60);
+        .setStoreTimeoutSeconds(60)
+        .setMaxWritesPerSecond(0)
+        .setWriteRampUp(false);
   }
 
   public abstract Builder toBuilder();
@@ -83,6 +97,10 @@ public abstract class SinkConfig implements Serializable {
     public abstract Builder setS3ConditionalWrites(boolean conditionalWrites);
 
     public abstract Builder setStoreTimeoutSeconds(int seconds);
+
+    public abstract Builder setMaxWritesPerSecond(double perSecond);
+
+    public abstract Builder setWriteRampUp(boolean rampUp);
 
     public abstract SinkConfig build();
   }
