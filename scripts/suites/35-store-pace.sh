@@ -7,7 +7,7 @@
 #   (b) GCS (fake-gcs-server) behind a proxy that answers 429 rateLimitExceeded to 30 % of uploads:
 #       the same checks;
 #   (c) --maxWritesPerSecond=40 against S3 with no slow-downs: no wall-clock second saw more than
-#       40 PUTs (plus the limiter's burst of 10 %), and all 300 are ok.
+#       50 PUTs (40, the limiter's burst of 10 % and arrival jitter), and all 300 are ok.
 # Run by scripts/test.sh, or alone: scripts/suites/35-store-pace.sh [--help]
 set -euo pipefail
 
@@ -122,8 +122,10 @@ run s3-rate "s3://$MASSFETCH_TEST_BUCKET/pace-rate" --s3Endpoint="$plain" --s3Pa
   --maxWritesPerSecond=40
 check "s3-rate: every entry ok" summary_ok s3-rate
 max_second="$(stat s3-plain max_writes_per_second)"
-# A second of the wall clock can hold the limiter's burst (10 % of a second's budget) on top.
-check "s3-rate: at most 44 PUTs in any second (busiest: $max_second)" [ "$max_second" -le 44 ]
+# A second of the wall clock can hold the limiter's burst (10 % of a second's budget) on top, and
+# requests booked near a second's end can arrive in the next: 25 % slack. Unpaced, 300 PUTs take
+# about 2 s.
+check "s3-rate: at most 50 PUTs in any second (busiest: $max_second)" [ "$max_second" -le 50 ]
 check "s3-rate: one PUT per image" [ "$(stat s3-plain writes)" -eq "$count" ]
 
 suite_end
