@@ -59,7 +59,7 @@ Options:
                         (repeatable; the capacity scenario's runs get it too)
   --scenario LIST       contenders,capacity (default both): the side-by-side comparison, the
                         capacity scenario. With capacity alone, the data set defaults to
-                        --capacity-entries entries
+                        --capacity-entries entries. Or store, alone: see "Store scenario"
   --capacity C          the capacity scenario's origin refuses above C requests at once (default 64)
   --capacity-entries N  entries the capacity scenario fetches (default 5000; --quick: 1000)
   --capacity-fixed L    the fixed --maxInFlight set beside auto (default 1024)
@@ -69,6 +69,16 @@ Options:
   --report-only         only redo results.md/benchmarks.png (and docs/ with --docs) from the
                         work folder's runs.jsonl
   -h, --help            this help
+
+Store scenario (--scenario store; scripts/bench/store_bench.py): massfetch writes --entries images
+(default 20000; --quick: 600) into a local folder, into S3Proxy and into fake-gcs-server, each
+store behind an nginx proxy (scripts/store-proxy.sh) adding --store-latency-ms (default 30) per
+request and counting requests by method, plus runs straight to each emulator (no proxy) to show
+whether the emulator is the limit, and a resumed run per store with --previousResults. Reports
+images/s (wall and the job's), store requests per stored image by method, CPU s per 1,000 images
+of massfetch and of the emulator, and the uploads-in-flight limit at the end; table in
+<work>/store/results.md. Options: --stores LIST (local,s3,gcs,s3-direct,gcs-direct),
+--store-latency-ms MS, --no-resume, --entries, --java-opts, --massfetch-arg.
 
 Outputs in the work folder: runs.jsonl (one record per run), results.md, benchmarks.png,
 logs/<contender>-lat<ms>-r<round>.{out,err}.
@@ -82,6 +92,7 @@ contenders="" wrk_seconds=15 run_timeout=3600 java_opts="-Xmx1g" docs="" estimat
 work="$MASSFETCH_ROOT/.run/bench"
 massfetch_args=()
 scenario="contenders,capacity" capacity=64 capacity_entries=5000 capacity_fixed=1024
+store_list="" store_latency="" store_resume=1
 set_entries=0 set_files=0 set_rounds=0 set_wrk=0 set_timeout=0 set_capacity_entries=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -127,6 +138,11 @@ while [ $# -gt 0 ]; do
     --capacity-entries=*) capacity_entries="${1#*=}"; set_capacity_entries=1; shift ;;
     --capacity-fixed) capacity_fixed="${2:?}"; shift 2 ;;
     --capacity-fixed=*) capacity_fixed="${1#*=}"; shift ;;
+    --stores) store_list="${2:?}"; shift 2 ;;
+    --stores=*) store_list="${1#*=}"; shift ;;
+    --store-latency-ms) store_latency="${2:?}"; shift 2 ;;
+    --store-latency-ms=*) store_latency="${1#*=}"; shift ;;
+    --no-resume) store_resume=0; shift ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -141,8 +157,21 @@ if [ "$quick" = 1 ]; then
 fi
 # scenario_on NAME: whether --scenario lists NAME.
 scenario_on() { [[ ",$scenario," == *",$1,"* ]]; }
+if scenario_on store; then
+  # Its own harness (scripts/bench/store_bench.py): its own data size, servers and table.
+  [ "$scenario" = store ] || die "--scenario store runs alone (not with contenders or capacity)"
+  need_apt nginx-light libnginx-mod-http-lua curl python3 coreutils
+  [ "$set_entries" = 1 ] || entries=20000
+  [ "$quick" = 1 ] && [ "$set_entries" = 0 ] && entries=600
+  store_args=(--work "$work/store" --entries "$entries" "--java-opts=$java_opts")
+  for a in ${massfetch_args[@]+"${massfetch_args[@]}"}; do store_args+=("--massfetch-arg=${a#--massfetch-arg=}"); done
+  [ -z "$store_list" ] || store_args+=(--stores "$store_list")
+  [ -z "$store_latency" ] || store_args+=(--store-latency-ms "$store_latency")
+  [ "$store_resume" = 1 ] || store_args+=(--no-resume)
+  exec python3 "$MASSFETCH_ROOT/scripts/bench/store_bench.py" "${store_args[@]}"
+fi
 for s in ${scenario//,/ }; do
-  [ "$s" = contenders ] || [ "$s" = capacity ] || die "--scenario: unknown '$s' (contenders,capacity)"
+  [ "$s" = contenders ] || [ "$s" = capacity ] || [ "$s" = store ] || die "--scenario: unknown '$s' (contenders,capacity,store)"
 done
 if ! scenario_on contenders; then
   # The capacity scenario alone needs no more data than it fetches.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 60-bench-smoke.sh — CI smoke of the benchmark harness: runs scripts/bench.sh --quick and checks
 # that it produced a table with a row per contender in each regime, a run record per contender, a
-# chart, and the capacity table with fewer 503s for --maxInFlight=auto than for the fixed limit.
+# chart, and the capacity table with fewer 503s for --maxInFlight=auto than for the fixed limit; then
+# a tiny run of the store scenario (--scenario store: S3Proxy behind the 30 ms proxy).
 # Speed is never asserted (benchmarks are not timed tests; CI machines vary).
 # Run by scripts/test.sh, or alone: scripts/suites/60-bench-smoke.sh [--help]
 set -euo pipefail
@@ -117,7 +118,29 @@ sys.exit(0 if auto["origin_503"] < fixed["origin_503"]
          and auto["origin_in_flight_after"] == 0 and fixed["origin_in_flight_after"] == 0 else 1)
 PY
 
+# The store scenario, tiny: 200 images into S3Proxy behind the 30 ms proxy, no resumed run (one
+# massfetch run and S3Proxy's start; 81 s on 2 cores at load average 45, most of it waiting for CPU).
+# Asserted: all ok, and exactly one PUT and no HEAD or GET per stored image, counted by the proxy.
+store_rc=0
+started=$SECONDS
+timeout -k 30 600 "$MASSFETCH_ROOT/scripts/bench.sh" --scenario store --entries 200 --stores s3 \
+  --no-resume --work "$work/store-smoke" >"$work/store.out" 2>"$work/store.err" || store_rc=$?
+check "bench.sh --scenario store (200 images into s3) exits 0 (took $((SECONDS - started))s)" [ "$store_rc" -eq 0 ]
+[ "$store_rc" -eq 0 ] || tail -n 20 "$work/store.err"
+check "store scenario: s3 all ok, exactly 1 PUT and 0 HEAD/GET per image" python3 - "$work/store-smoke/store/runs.jsonl" <<'PY'
+import json, sys
+recs = {r["name"]: r for r in (json.loads(l) for l in open(sys.argv[1]) if l.strip())}
+for name in ("s3",):
+    r = recs.get(name)
+    if not r or r["ok"] != 200 or r["failed"] != 0:
+        print("   %s: %s" % (name, r))
+        sys.exit(1)
+per = recs["s3"]["requests_per_image"]
+print("   s3 requests per image: %s" % per)
+sys.exit(0 if per == {"PUT": 1.0} else 1)
+PY
+
 if [ "$SUITE_FAILED" -eq 0 ]; then
-  rm -rf "$work/out" "$work/inputs"
+  rm -rf "$work/out" "$work/inputs" "$work/store-smoke"
 fi
 suite_end

@@ -127,6 +127,9 @@ final class Configs {
   }
 
   static SinkConfig sink(MassfetchOptions o) {
+    if (!(o.getMaxWritesPerSecond() >= 0) || Double.isInfinite(o.getMaxWritesPerSecond())) {
+      throw new IllegalArgumentException("--maxWritesPerSecond must not be negative (0 means no cap)");
+    }
     return SinkConfig.builder()
         .setOutput(o.getOutput())
         .setOverwrite(o.getOverwrite())
@@ -142,6 +145,8 @@ final class Configs {
         .setObjectMetadataPairs(ObjectMetadata.parsePairs(metadataPairs(o.getObjectMetadata())))
         .setGcsUserProject(o.getUserProject())
         .setS3KmsKeyId(o.getS3KmsKeyId())
+        .setMaxWritesPerSecond(o.getMaxWritesPerSecond())
+        .setWriteRampUp(o.getWriteRampUp())
         .build();
   }
 

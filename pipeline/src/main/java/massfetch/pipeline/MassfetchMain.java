@@ -125,7 +125,7 @@ public final class MassfetchMain {
     }
     err.printf(Locale.ROOT, "massfetch: finished in %.1f s, average in flight %.0f of %s%s%n",
         elapsedMs / 1000, ProgressReporter.averageInFlight(finalCounters, elapsedMs), options.getMaxInFlight(),
-        limitAtEnd(options, finalCounters));
+        limitAtEnd(options, finalCounters) + uploadsAtEnd(options, finalCounters));
     ResultsLocation results = new ResultsLocation(options.getResults());
     try {
       String summary = results.readSummary();
@@ -146,6 +146,16 @@ public final class MassfetchMain {
   static String limitAtEnd(MassfetchOptions options, Map<String, Long> counters) {
     Long limit = counters.get(JobMetrics.IN_FLIGHT_LIMIT);
     return Configs.isAutoInFlight(options.getMaxInFlight()) && limit != null ? ", limit at end " + limit : "";
+  }
+
+  /**
+   * ", uploads in flight limit at end N of M, store slow-downs K" for an object store, whose "slow
+   * down" answers move that limit; empty for a local folder.
+   */
+  static String uploadsAtEnd(MassfetchOptions options, Map<String, Long> counters) {
+    Long limit = counters.get(JobMetrics.UPLOADS_IN_FLIGHT_LIMIT);
+    return limit == null ? "" : ", uploads in flight limit at end " + limit + " of " + options.getMaxUploadsInFlight()
+        + ", store slow-downs " + counters.getOrDefault(JobMetrics.STORE_SLOW_DOWNS, 0L);
   }
 
   /** Whether any location of the job is on S3 (then the region must be the real one). */

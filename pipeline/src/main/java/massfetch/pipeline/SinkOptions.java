@@ -32,6 +32,21 @@ public interface SinkOptions extends PipelineOptions {
 
   void setMaxUploadsInFlight(int value);
 
+  @Description("Store requests per second for the whole job (puts and existence checks, retries"
+      + " included); 0 = no cap. Split over --parallelism like --maxRequestsPerSecond. S3 takes 3,500"
+      + " PUT/s per key prefix; see docs/storage.md.")
+  @Default.Double(0)
+  double getMaxWritesPerSecond();
+
+  void setMaxWritesPerSecond(double value);
+
+  @Description("Ramp store requests up as GCS asks of a new bucket: 1,000/s at first, at most doubling"
+      + " every 20 minutes (and never above --maxWritesPerSecond).")
+  @Default.Boolean(false)
+  boolean getWriteRampUp();
+
+  void setWriteRampUp(boolean value);
+
   @Description("GCS JSON API endpoint, for emulators (e.g. http://127.0.0.1:4443).")
   String getGcsEndpoint();
 

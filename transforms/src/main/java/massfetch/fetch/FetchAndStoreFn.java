@@ -39,6 +39,9 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private final Counter inFlightArea = JobMetrics.counter(JobMetrics.IN_FLIGHT_AREA_MS);
   private final Gauge inFlight = JobMetrics.gauge(JobMetrics.IN_FLIGHT);
   private final Gauge inFlightLimit = JobMetrics.gauge(JobMetrics.IN_FLIGHT_LIMIT);
+  private final Gauge uploadsInFlight = JobMetrics.gauge(JobMetrics.UPLOADS_IN_FLIGHT);
+  private final Gauge uploadsInFlightLimit = JobMetrics.gauge(JobMetrics.UPLOADS_IN_FLIGHT_LIMIT);
+  private final Counter storeSlowDowns = JobMetrics.counter(JobMetrics.STORE_SLOW_DOWNS);
   private final Distribution latency = JobMetrics.distribution(JobMetrics.FETCH_LATENCY_MS);
   private final ResultCounter results = new ResultCounter();
 
@@ -162,6 +165,14 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private void reportLoad(Worker worker) {
     inFlight.set(worker.limiter.inFlight());
     inFlightLimit.set(worker.limiter.limit());
+    if (worker.paced != null) {
+      uploadsInFlight.set(worker.paced.inFlight());
+      uploadsInFlightLimit.set(worker.paced.inFlightLimit());
+      long slowDowns = worker.paced.takeSlowDowns();
+      if (slowDowns > 0) {
+        storeSlowDowns.inc(slowDowns);
+      }
+    }
     long area = worker.limiter.takeAreaMs();
     if (area > 0) {
       inFlightArea.inc(area);

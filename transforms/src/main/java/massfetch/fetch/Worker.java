@@ -20,13 +20,15 @@ final class Worker implements AutoCloseable {
   private final FetchConfig config;
   private final HttpFetcher http;
   private final ObjectSink sink;
+  /** The sink's pacing layer, for its gauges; null for a local folder. */
+  final PacedSink paced;
   private final ScheduledExecutorService timer;
 
   Worker(FetchConfig fetch, SinkConfig sinkConfig) {
     this.config = fetch;
     this.limiter = new InFlightLimiter(fetch.maxInFlight());
     this.rate = fetch.maxRequestsPerSecond() > 0 ? new RequestRateLimiter(shareOf(fetch, 1)) : null;
-    this.sink = ObjectSinks.open(sinkConfig);
+    ObjectSink opened = ObjectSinks.open(sinkConfig);
     this.http = new HttpFetcher(fetch, fetch.adaptiveInFlight() ? new AdaptiveInFlight(limiter) : null);
     ScheduledThreadPoolExecutor t =
         new ScheduledThreadPoolExecutor(
@@ -39,6 +41,8 @@ final class Worker implements AutoCloseable {
             });
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
+    this.paced = PacedSink.paces(sinkConfig) ? new PacedSink(opened, sinkConfig, fetch, timer) : null;
+    this.sink = paced != null ? paced : opened;
     this.fetcher =
         new EntryFetcher(fetch, http, sink, new RetryPolicy(fetch), timer, new HostHealth(fetch, timer), rate);
   }
@@ -47,6 +51,9 @@ final class Worker implements AutoCloseable {
   void leasesChanged(int leases) {
     if (rate != null && leases > 0) {
       rate.setRate(shareOf(config, leases));
+    }
+    if (paced != null && leases > 0) {
+      paced.leasesChanged(leases);
     }
   }
 

@@ -31,6 +31,12 @@ public final class JobMetrics {
   /** Sum over time of the in-flight count, in request-milliseconds; divided by wall time = average. */
   public static final String IN_FLIGHT_AREA_MS = "in_flight_area_ms";
   public static final String FETCH_LATENCY_MS = "fetch_latency_ms";
+  /** Object-store requests in flight in a worker JVM, at the last look. */
+  public static final String UPLOADS_IN_FLIGHT = "uploads_in_flight";
+  /** A worker JVM's cap on store requests in flight at the last look: where the store's "slow down" answers moved it. */
+  public static final String UPLOADS_IN_FLIGHT_LIMIT = "uploads_in_flight_limit";
+  /** Store answers that asked for fewer requests (S3 503 SlowDown, 429, GCS 503); each was sent again later. */
+  public static final String STORE_SLOW_DOWNS = "store_slow_downs";
 
   /** Keys an earlier run recorded as stored (--previousResults), repeats included. */
   public static final String PREVIOUS_DONE_KEYS = "previous_done_keys";

@@ -239,6 +239,13 @@ public final class GcsSink implements ObjectSink {
       // Uploads and gets address an existing bucket; 404 on them means the bucket is gone.
       return new StoreUnavailableException(message + " (bucket not found?)", e);
     }
+    if (code == 429 || code == 503) {
+      // GCS's request-rate limit (a bucket ramping up): the pacing layer slows down and retries.
+      return StoreException.slowDown(message, null, e);
+    }
+    if (StoreException.isTimeout(e)) {
+      return StoreException.timedOut(message, e);
+    }
     if (code == 0 || isTransientIo(e)) {
       // No HTTP answer at all: refused, reset or timed out. The store may come back.
       return new StoreException(message, true, e);

@@ -311,6 +311,10 @@ public final class S3Sink implements ObjectSink {
         return new StoreUnavailableException(
             message + " (store lacks a feature; for If-None-Match set s3ConditionalWrites off)", e);
       }
+      if (status == 429 || status == 503 || "SlowDown".equals(code)) {
+        // The store's request-rate limit (per prefix on AWS): the pacing layer slows down and retries.
+        return StoreException.slowDown(message, retryAfterOf(e), e);
+      }
       if (status == 408 || status == 409 || status == 429 || status >= 500) {
         return new StoreException(message, true, e);
       }
@@ -328,6 +332,9 @@ public final class S3Sink implements ObjectSink {
       return new StoreUnavailableException("S3: no credentials on this worker (set AWS_ACCESS_KEY_ID and"
           + " AWS_SECRET_ACCESS_KEY, or a profile, where the workers run) " + what, cause);
     }
+    if (cause instanceof SdkClientException && StoreException.isTimeout(cause)) {
+      return StoreException.timedOut("S3 " + describe(cause) + " " + what, cause);
+    }
     if (cause instanceof SdkClientException) {
       // No answer from the store: refused, reset, timed out. It may come back.
       return new StoreException("S3 " + describe(cause) + " " + what, true, cause);
@@ -336,6 +343,12 @@ public final class S3Sink implements ObjectSink {
       return new StoreException("S3 " + describe(cause) + " " + what, false, cause);
     }
     return new StoreException("S3 " + describe(cause) + " " + what, true, cause);
+  }
+
+  private static String retryAfterOf(AwsServiceException e) {
+    return e.awsErrorDetails() == null || e.awsErrorDetails().sdkHttpResponse() == null
+        ? null
+        : e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After").orElse(null);
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -64,6 +64,17 @@ public abstract class SinkConfig implements Serializable {
 
   /** KMS key for S3 server-side encryption (SSE-KMS) of new objects; null for the bucket's default. */
   public abstract @Nullable String s3KmsKeyId();
+  /**
+   * Store requests per second for the whole job (puts and existence checks, retries included); 0
+   * means no cap. Split over the job's parallelism like {@code --maxRequestsPerSecond}.
+   */
+  public abstract double maxWritesPerSecond();
+
+  /**
+   * Ramp store requests up as GCS asks of a new bucket: 1,000 per second at first, at most doubling
+   * every 20 minutes (under {@link #maxWritesPerSecond()} when that is set too).
+   */
+  public abstract boolean writeRampUp();
 
   public static Builder builder() {
     return new AutoValue_SinkConfig.Builder()
@@ -73,7 +84,9 @@ public abstract class SinkConfig implements Serializable {
         .setS3PathStyle(false)
         .setS3ConditionalWrites(true)
         .setStoreTimeoutSeconds(60)
-        .setObjectMetadata(Map.of());
+        .setObjectMetadata(Map.of())
+        .setMaxWritesPerSecond(0)
+        .setWriteRampUp(false);
   }
 
   public abstract Builder toBuilder();
@@ -117,6 +130,9 @@ public abstract class SinkConfig implements Serializable {
     public abstract Builder setGcsUserProject(@Nullable String project);
 
     public abstract Builder setS3KmsKeyId(@Nullable String keyId);
+    public abstract Builder setMaxWritesPerSecond(double perSecond);
+
+    public abstract Builder setWriteRampUp(boolean rampUp);
 
     public abstract SinkConfig build();
   }
