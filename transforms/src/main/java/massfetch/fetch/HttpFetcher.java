@@ -119,7 +119,7 @@ final class HttpFetcher implements AutoCloseable {
               .followRedirects(false)
               .timeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
     } catch (IllegalArgumentException e) {
-      done.complete(HttpOutcome.failure(0, ErrorClass.INVALID_ENTRY, false, "bad URL: " + e.getMessage()));
+      done.complete(HttpOutcome.failure(0, ErrorClass.INVALID_ENTRY, "bad URL: " + e.getMessage()));
       return done;
     }
     if (!headers.isEmpty()) {
@@ -206,31 +206,31 @@ final class HttpFetcher implements AutoCloseable {
     private HttpOutcome classify(Throwable failure, int status) {
       Throwable cause = rootOf(failure);
       if (cause instanceof TooLargeException) {
-        return HttpOutcome.failure(status, ErrorClass.TOO_LARGE, false, cause.getMessage());
+        return HttpOutcome.failure(status, ErrorClass.TOO_LARGE, cause.getMessage());
       }
       if (isTlsFailure(cause)) {
         // An untrusted or mismatched certificate does not fix itself between retries.
-        return HttpOutcome.failure(0, ErrorClass.TLS_ERROR, false, describe(cause));
+        return HttpOutcome.failure(0, ErrorClass.TLS_ERROR, describe(cause));
       }
       if (cause instanceof TimeoutException) {
-        return HttpOutcome.failure(status, ErrorClass.TIMEOUT, true, "no complete response in time");
+        return HttpOutcome.failure(status, ErrorClass.TIMEOUT, "no complete response in time");
       }
       if (cause instanceof ConnectException
           || cause instanceof NoRouteToHostException
           || cause instanceof UnknownHostException
           || cause instanceof UnresolvedAddressException
           || (cause instanceof SocketTimeoutException && !headersSeen)) {
-        return HttpOutcome.failure(0, ErrorClass.CONNECT_ERROR, true, describe(cause));
+        return HttpOutcome.failure(0, ErrorClass.CONNECT_ERROR, describe(cause));
       }
       if (headersSeen) {
         // The status line arrived but the body did not finish: the server cut it short.
         String got = body != null ? body.size() + " of " + contentLength + " bytes" : "body";
-        return HttpOutcome.failure(status, ErrorClass.TRUNCATED, true, "connection closed after " + got);
+        return HttpOutcome.failure(status, ErrorClass.TRUNCATED, "connection closed after " + got);
       }
       if (cause instanceof EOFException || cause instanceof IOException) {
-        return HttpOutcome.failure(0, ErrorClass.CONNECTION_RESET, true, describe(cause));
+        return HttpOutcome.failure(0, ErrorClass.CONNECTION_RESET, describe(cause));
       }
-      return HttpOutcome.failure(status, ErrorClass.CONNECTION_RESET, true, describe(cause));
+      return HttpOutcome.failure(status, ErrorClass.CONNECTION_RESET, describe(cause));
     }
   }
 
