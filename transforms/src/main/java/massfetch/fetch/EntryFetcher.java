@@ -36,6 +36,7 @@ final class EntryFetcher {
   private final RetryPolicy retry;
   private final ScheduledExecutorService timer;
   private final HostPolicy hosts;
+  private final HeaderScope headerScope;
   private final HostHealth health;
   /** Null when there is no request budget. */
   private final RequestRateLimiter rate;
@@ -54,6 +55,7 @@ final class EntryFetcher {
     this.retry = retry;
     this.timer = timer;
     this.hosts = new HostPolicy(config.allowedHosts());
+    this.headerScope = new HeaderScope(config.headerHosts());
     this.health = health;
     this.rate = rate;
   }
@@ -81,6 +83,8 @@ final class EntryFetcher {
     private HostHealth.Host host;
     /** The pending request goes as its paused host's probe. */
     private boolean probe;
+    /** A request of this attempt went over https: the extra headers never go over http after it. */
+    private boolean sawHttps;
 
     Attempt(FetchRequest request) {
       this.request = request;
@@ -134,7 +138,9 @@ final class EntryFetcher {
       String url = pendingUrl;
       boolean asProbe = probe;
       requests++;
-      http.get(url).whenComplete((outcome, error) -> {
+      boolean withHeaders = headerScope.carries(request.getUrl(), url, sawHttps);
+      sawHttps |= url.regionMatches(true, 0, "https:", 0, 6);
+      http.get(url, withHeaders).whenComplete((outcome, error) -> {
         if (error != null) {
           report(url, null, true);
           finish(failed(0, ErrorClass.CONNECTION_RESET, error.toString()));
@@ -225,6 +231,7 @@ final class EntryFetcher {
 
     private void restart() {
       redirects = 0;
+      sawHttps = false;
       get(request.getUrl());
     }
 

@@ -109,9 +109,35 @@ final class HostHealth {
     return hosts.isEmpty() ? null : hosts.get(key(url));
   }
 
+  /**
+   * Hosts tracked before the calm ones are forgotten: a manifest spread over millions of hosts, each
+   * with one stray error, must not keep them all.
+   */
+  static final int MAX_TRACKED = 4096;
+
+  private final java.util.concurrent.atomic.AtomicInteger sweepAt = new java.util.concurrent.atomic.AtomicInteger(MAX_TRACKED);
+
   /** The host's state, made on its first trouble. */
   Host track(String url) {
-    return hosts.computeIfAbsent(key(url), Host::new);
+    Host h = hosts.computeIfAbsent(key(url), Host::new);
+    int at = sweepAt.get();
+    if (hosts.size() > at && sweepAt.compareAndSet(at, Integer.MAX_VALUE)) {
+      forgetCalmHosts();
+    }
+    return h;
+  }
+
+  /** Drops hosts with nothing to wait for and no trouble within the window; their next trouble starts afresh. */
+  private void forgetCalmHosts() {
+    long now = nanoClock.getAsLong();
+    hosts.values().removeIf(h -> h.forgettable(now));
+    // Hosts still in trouble stay; look again only when the map has doubled past them.
+    sweepAt.set(Math.max(MAX_TRACKED, hosts.size() * 2));
+  }
+
+  /** Hosts tracked now. */
+  int tracked() {
+    return hosts.size();
   }
 
   /** {@code host[:port]} of an http(s) URL, lower case, without user info; string work only. */
@@ -144,6 +170,7 @@ final class HostHealth {
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     private Circuit circuit = Circuit.CLOSED;
     private long windowStart;
+    private long lastTrouble;
     private int inWindow;
     private long windowRetryAfter;
     private long spacing;
@@ -228,6 +255,7 @@ final class HostHealth {
     void troubled(Long retryAfterMs) {
       synchronized (this) {
         long now = nanoClock.getAsLong();
+        lastTrouble = now;
         consecutive++;
         if (now - windowStart > windowNanos) {
           windowStart = now;
@@ -276,6 +304,11 @@ final class HostHealth {
      */
     synchronized boolean pausedWithinBound() {
       return circuit != Circuit.CLOSED && nanoClock.getAsLong() - outageSince < unavailableAfterNanos;
+    }
+
+    /** Calm, no trouble in a row and none within the window: nothing is lost by forgetting it. */
+    synchronized boolean forgettable(long now) {
+      return calm && consecutive == 0 && now - lastTrouble > windowNanos && now - pausedUntil >= 0;
     }
 
     private boolean probeDue(long now) {
