@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The extra headers (tokens) stay with their origin: a redirect to another port of the same address,
- * or to another name for it, is followed (the hosts are allowed) but gets no header.
+ * Redirects: the extra headers (tokens) stay with their origin (a redirect to another port of the
+ * same address, or to another name for it, is followed but gets no header), and a retry starts
+ * again from the manifest's URL, not from the redirect's target.
  */
-class RedirectHeadersTest {
+class RedirectsTest {
   private static final String TOKEN = "Bearer s3cr3t";
 
   @TempDir Path dir;
@@ -38,6 +39,7 @@ class RedirectHeadersTest {
     provider.redirect("port", "http://127.0.0.1:" + otherPort + "/img/a.png");
     provider.redirect("name", "http://localhost:" + otherPort + "/img/a.png");
     provider.redirect("same", "/img/a.png");
+    provider.redirect("flaky", "/503twice/a.png");
   }
 
   @AfterEach
@@ -75,6 +77,17 @@ class RedirectHeadersTest {
     assertEquals(Status.OK, r.getStatus(), r.toString());
     assertNull(provider.lastHeader("/goto/port", "Authorization"), "--headerHosts does not name the first hop");
     assertEquals(TOKEN, other.lastHeader("/img/a.png", "Authorization"));
+  }
+
+  @Test
+  void givenRedirectToAFailingTarget_whenRetried_thenEachRetryStartsAtTheManifestUrl() throws Exception {
+    FetchConfig config = config(List.of()).toBuilder().setInitialBackoffMs(5).build();
+
+    FetchResult r = fetch(config, provider.baseUrl() + "/goto/flaky");
+
+    assertEquals(Status.OK, r.getStatus(), r.toString());
+    assertEquals(3, provider.hits("/503twice/a.png"));
+    assertEquals(3, provider.hits("/goto/flaky"), "every attempt asked the manifest's URL first");
   }
 
   private static FetchConfig config(List<String> headerHosts) {
