@@ -61,15 +61,15 @@ final class EntryFetcher {
   }
 
   CompletableFuture<FetchResult> fetch(FetchRequest request) {
-    Attempt attempt = new Attempt(request);
+    Journey journey = new Journey(request);
     if (!config.skipExisting()) {
-      return attempt.start();
+      return journey.start();
     }
-    return attempt.checkThenStart();
+    return journey.checkThenStart();
   }
 
   /** The state of one entry's journey; touched by one callback at a time. */
-  private final class Attempt implements HostHealth.Waiter {
+  private final class Journey implements HostHealth.Waiter {
     private final FetchRequest request;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<FetchResult> done = new CompletableFuture<>();
@@ -83,10 +83,10 @@ final class EntryFetcher {
     private HostHealth.Host host;
     /** The pending request goes as its paused host's probe. */
     private boolean probe;
-    /** A request of this attempt went over https: the extra headers never go over http after it. */
+    /** A request of this try went over https: the extra headers never go over http after it. */
     private boolean sawHttps;
 
-    Attempt(FetchRequest request) {
+    Journey(FetchRequest request) {
       this.request = request;
     }
 

@@ -118,11 +118,6 @@ final class HttpFetcher implements AutoCloseable {
   /** How long a host's connection pool may sit unused before it is closed and forgotten. */
   static final long DESTINATION_IDLE_MS = 60_000;
 
-  /** Sends one GET with the extra headers; see {@link #get(String, boolean)}. */
-  CompletableFuture<HttpOutcome> get(String url) {
-    return get(url, true);
-  }
-
   /**
    * Sends one GET, with the extra headers when {@code withHeaders} ({@link HeaderScope} decides);
    * it waits first while the worker holds more body bytes than its budget. The future always
