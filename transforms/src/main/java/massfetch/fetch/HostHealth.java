@@ -14,19 +14,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per-host politeness, shared by every request of a worker JVM: a host that answers with a storm of
- * 429/502/503/504 or connection errors is slowed down as a whole, not one request at a time, and a
+ * trouble ({@link AnswerClass#hostTrouble()}: 429/502/503/504, timeouts, refused or reset
+ * connections) is slowed down as a whole, not one request at a time, and a
  * host that keeps failing is paused (circuit breaker) and probed with one request at a time until it
  * answers again.
  *
  * <ul>
- *   <li><b>Backoff.</b> After {@link #TROUBLE_THRESHOLD} troubled answers within {@link
+ *   <li><b>Backoff</b> ({@link HostPacing}). After {@link #TROUBLE_THRESHOLD} troubled answers within {@link
  *       #TROUBLE_WINDOW_MS}, requests to the host are spaced {@link FetchConfig#hostBackoffMs()}
  *       apart; more trouble doubles the spacing (at most once per spacing, so the answers of
  *       requests already in flight count as one signal), up to {@link FetchConfig#maxBackoffMs()},
  *       and the whole host pauses for the largest {@code Retry-After} seen in the window (capped by
  *       {@link FetchConfig#maxRetryAfterMs()}). Successes halve the spacing again, one step per
  *       spacing (at least four initial spacings), so a recovering host is ramped up, not flooded.
- *   <li><b>Circuit breaker.</b> {@link FetchConfig#hostFailuresToOpen()} troubled answers in a row
+ *   <li><b>Circuit breaker</b> ({@link HostCircuit}). {@link FetchConfig#hostFailuresToOpen()} troubled answers in a row
  *       open the circuit: no request goes to the host for {@link FetchConfig#hostCooldownMs()} (or
  *       the {@code Retry-After}, if longer); then one probe goes (half-open); its success closes the
  *       circuit, its failure opens it again. Requests wait meanwhile instead of failing, and a
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A host is the URL's authority ({@code host[:port]}), as for Jetty's per-destination connection
  * cap. Cost when nothing is wrong: {@link #find} answers null without a lookup until some host has
- * been in trouble, and a calm host is one volatile read per request and per answer.
+ * been in trouble, and a calm host is one volatile read per request and per answer. Calm hosts are
+ * forgotten once more than {@link #MAX_TRACKED} are tracked.
  */
 final class HostHealth {
   private static final Logger LOG = LoggerFactory.getLogger(HostHealth.class);
