@@ -31,9 +31,12 @@ final class Configs {
             .setMaxObjectBytes(o.getMaxObjectBytes())
             .setAcceptAnyContent(o.getAcceptAnyContent())
             .setSkipExisting(o.getSkipExisting())
-            .setHeaders(o.getHeader() != null ? List.copyOf(o.getHeader()) : List.of())
+            .setHeaders(o.getHeader() != null ? rejoinHeaders(o.getHeader()) : List.of())
             .setHeadersFromEnv(o.getHeaderFromEnv() != null ? List.copyOf(o.getHeaderFromEnv()) : List.of())
             .setAllowedHosts(allowedHosts(o))
+            .setHeaderHosts(headerHosts(o))
+            .setAllowPrivateAddresses(o.getAllowPrivateAddresses())
+            .setMaxBytesInFlight(o.getMaxBytesInFlight())
             .setMaxRequestsPerSecond(o.getMaxRequestsPerSecond())
             .setRateShares(parallelism(o))
             .setHostUnavailableAfterMs(o.getHostUnavailableAfterMs());
@@ -124,6 +127,44 @@ final class Configs {
       }
     }
     return List.of();
+  }
+
+  /** --headerHosts, or the origin (scheme, host, port) of --baseUrl, or (neither given) each entry's own origin. */
+  static List<String> headerHosts(MassfetchOptions o) {
+    if (o.getHeaderHosts() != null && !o.getHeaderHosts().isEmpty()) {
+      return List.copyOf(o.getHeaderHosts());
+    }
+    if (o.getBaseUrl() != null) {
+      try {
+        java.net.URI base = java.net.URI.create(o.getBaseUrl());
+        if (base.getHost() != null && base.getScheme() != null) {
+          return List.of(base.getScheme() + "://" + base.getRawAuthority().replaceFirst("^.*@", ""));
+        }
+      } catch (IllegalArgumentException e) {
+        // OptionsCheck reports a bad --baseUrl on its own.
+      }
+    }
+    return List.of();
+  }
+
+  private static final java.util.regex.Pattern HEADER_START =
+      java.util.regex.Pattern.compile("^\\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\\s*:.*", java.util.regex.Pattern.DOTALL);
+
+  /**
+   * Beam splits a list option at every comma, so {@code --header=Accept:image/avif,image/webp}
+   * arrives as two pieces: a piece that does not start with a header name and a colon continues the
+   * previous header's value.
+   */
+  static List<String> rejoinHeaders(List<String> pieces) {
+    List<String> headers = new java.util.ArrayList<>();
+    for (String piece : pieces) {
+      if (!headers.isEmpty() && !HEADER_START.matcher(piece).matches()) {
+        headers.set(headers.size() - 1, headers.get(headers.size() - 1) + "," + piece);
+      } else {
+        headers.add(piece);
+      }
+    }
+    return List.copyOf(headers);
   }
 
   static SinkConfig sink(MassfetchOptions o) {

@@ -99,7 +99,9 @@ public interface FetchOptions extends PipelineOptions {
 
   // --userAgent is Beam's own PipelineOptions property; Configs uses it when it is not Beam's default.
 
-  @Description("Extra request header, Name:Value; repeat the option for several. Values are never logged.")
+  @Description("Extra request header, Name:Value; repeat the option for several. A value may hold commas"
+      + " (Accept:image/avif,image/webp); a comma followed by Name: starts another header. Sent only to"
+      + " --headerHosts, never over http after https. Values are never logged.")
   List<String> getHeader();
 
   void setHeader(List<String> value);
@@ -110,11 +112,34 @@ public interface FetchOptions extends PipelineOptions {
 
   void setHeaderFromEnv(List<String> value);
 
-  @Description("Hosts requests may go to (comma-separated; *.example.com for subdomains), checked on"
-      + " every redirect too. Default: the host of --baseUrl when given, else any host.")
+  @Description("Hosts requests may go to (comma-separated; *.example.com for subdomains; host:port for"
+      + " one port), checked on every redirect too. Hosts named here may resolve to private addresses."
+      + " Default: the host of --baseUrl when given, else any public host.")
   List<String> getAllowedHosts();
 
   void setAllowedHosts(List<String> value);
+
+  @Description("Where --header and --headerFromEnv values may go (comma-separated hosts, host:port,"
+      + " *.example.com, or origins scheme://host:port). Default: the origin of --baseUrl when given,"
+      + " else the origin of each entry's own URL; never a redirect elsewhere, never http after https.")
+  List<String> getHeaderHosts();
+
+  void setHeaderHosts(List<String> value);
+
+  @Description("Let requests reach loopback, link-local (cloud metadata), private, unique-local,"
+      + " multicast and unspecified addresses although --allowedHosts does not name their host."
+      + " Checked on the address connected to, so DNS cannot get round it.")
+  @Default.Boolean(false)
+  boolean getAllowPrivateAddresses();
+
+  void setAllowPrivateAddresses(boolean value);
+
+  @Description("Body bytes held in memory at once per worker JVM; while more are held, new requests"
+      + " wait. 0 means a quarter of the JVM's maximum heap.")
+  @Default.Long(0)
+  long getMaxBytesInFlight();
+
+  void setMaxBytesInFlight(long value);
 
   @Description("A PEM file of certificate authorities to trust for https instead of the JVM's"
       + " defaults (e.g. a provider's private CA). Host names are always verified; there is no"

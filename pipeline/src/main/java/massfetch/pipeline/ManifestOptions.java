@@ -22,6 +22,14 @@ public interface ManifestOptions extends PipelineOptions {
 
   void setBaseUrl(String value);
 
+  @Description("How relative manifest paths are read: raw (a name: every character that cannot stand in"
+      + " a URL is percent-encoded, '%' too, so img%20one.png is requested as img%2520one.png) or encoded"
+      + " (already a URL path: %XX escapes are sent as given, like absolute URLs).")
+  @Default.String("raw")
+  String getPathEncoding();
+
+  void setPathEncoding(String value);
+
   @Description("Longest manifest line accepted, in bytes; longer lines become invalid_entry results.")
   @Default.Integer(8192)
   int getMaxLineBytes();

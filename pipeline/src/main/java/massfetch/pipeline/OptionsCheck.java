@@ -42,6 +42,9 @@ final class OptionsCheck {
       throw new UserError(e.getMessage());
     }
     checkHeaderEnv(o);
+    if (!List.of("raw", "encoded").contains(o.getPathEncoding())) {
+      throw new UserError("--pathEncoding must be raw or encoded, got '" + o.getPathEncoding() + "'");
+    }
     if (o.getGroupSize() < 1 || o.getMinGroups() < 1) {
       throw new UserError("--groupSize and --minGroups must be at least 1");
     }

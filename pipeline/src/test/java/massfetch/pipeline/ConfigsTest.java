@@ -2,6 +2,7 @@ package massfetch.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import massfetch.fetch.FetchConfig;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
@@ -29,5 +30,42 @@ class ConfigsTest {
         .as(MassfetchOptions.class);
 
     assertEquals(0, Configs.fetch(o).maxRequestsPerSecond(), 1e-9);
+  }
+
+  @Test
+  void givenHeaderValuesWithCommas_whenConfigured_thenEachHeaderWhole() {
+    MassfetchOptions o = PipelineOptionsFactory.fromArgs("--manifest=m.txt", "--output=out",
+            "--header=Accept:image/avif,image/webp,*/*;q=0.8", "--header=X-Key: a, b,X-Other:c")
+        .as(MassfetchOptions.class);
+
+    assertEquals(List.of("Accept:image/avif,image/webp,*/*;q=0.8", "X-Key: a, b", "X-Other:c"),
+        Configs.fetch(o).headers());
+  }
+
+  @Test
+  void givenBaseUrl_whenConfigured_thenHeadersGoToItsOriginAndItsHostMayBePrivate() {
+    MassfetchOptions o = PipelineOptionsFactory.fromArgs("--manifest=m.txt", "--output=out",
+            "--baseUrl=http://user@127.0.0.1:8080/images")
+        .as(MassfetchOptions.class);
+
+    FetchConfig c = Configs.fetch(o);
+
+    assertEquals(List.of("http://127.0.0.1:8080"), c.headerHosts());
+    assertEquals(List.of("127.0.0.1"), c.allowedHosts());
+    assertEquals(false, c.allowPrivateAddresses());
+  }
+
+  @Test
+  void givenHeaderHostsAndPrivateAddresses_whenConfigured_thenKept() {
+    MassfetchOptions o = PipelineOptionsFactory.fromArgs("--manifest=m.txt", "--output=out",
+            "--baseUrl=https://img.example", "--headerHosts=cdn.example:8443,https://img.example",
+            "--allowPrivateAddresses", "--maxBytesInFlight=1000000")
+        .as(MassfetchOptions.class);
+
+    FetchConfig c = Configs.fetch(o);
+
+    assertEquals(List.of("cdn.example:8443", "https://img.example"), c.headerHosts());
+    assertEquals(true, c.allowPrivateAddresses());
+    assertEquals(1_000_000, c.effectiveMaxBytesInFlight());
   }
 }

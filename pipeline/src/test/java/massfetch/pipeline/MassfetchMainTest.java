@@ -160,6 +160,9 @@ class MassfetchMainTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--trustStore=" + manifest},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--help=FetchOptions"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--s3Endpoint="},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--allowedHosts=img.example:x"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--headerHosts=ftp://img.example"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--pathEncoding=utf8"},
         new String[] {"--output=" + out});
     for (String[] args : mistakes) {
       MainRun run = MainRun.run(args);

@@ -1,10 +1,8 @@
 package massfetch.fetch;
 
-import massfetch.model.ErrorClass;
-
 /**
  * Connects {@link AdaptiveLimit} to a worker: every HTTP answer moves the limit, and the {@link
- * InFlightLimiter} follows it. Only used with {@code --maxInFlight=auto}.
+ * InFlightLimiter} follows it. Overload is what the answer's {@link AnswerClass} says. Only used with {@code --maxInFlight=auto}.
  */
 final class AdaptiveInFlight implements HttpFetcher.AnswerObserver {
   /** Where auto starts and its floor: low enough to be polite, high enough to learn quickly. */
@@ -25,21 +23,10 @@ final class AdaptiveInFlight implements HttpFetcher.AnswerObserver {
 
   @Override
   public void answered(HttpOutcome outcome, long latencyNanos) {
-    int next = limit.onAnswer(isOverload(outcome), latencyNanos, System.nanoTime());
+    int next = limit.onAnswer(outcome.kind.overload(), latencyNanos, System.nanoTime());
     if (next != applied) {
       applied = next;
       limiter.setLimit(next);
     }
-  }
-
-  /** 429 and 503 say so; timeouts and refused or reset connections are how a drowning server says it. */
-  static boolean isOverload(HttpOutcome o) {
-    if (o.status == 429 || o.status == 503) {
-      return true;
-    }
-    return o.isFailure()
-        && (ErrorClass.TIMEOUT.equals(o.error)
-            || ErrorClass.CONNECT_ERROR.equals(o.error)
-            || ErrorClass.CONNECTION_RESET.equals(o.error));
   }
 }

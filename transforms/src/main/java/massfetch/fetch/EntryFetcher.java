@@ -36,6 +36,7 @@ final class EntryFetcher {
   private final RetryPolicy retry;
   private final ScheduledExecutorService timer;
   private final HostPolicy hosts;
+  private final HeaderScope headerScope;
   private final HostHealth health;
   /** Null when there is no request budget. */
   private final RequestRateLimiter rate;
@@ -54,20 +55,21 @@ final class EntryFetcher {
     this.retry = retry;
     this.timer = timer;
     this.hosts = new HostPolicy(config.allowedHosts());
+    this.headerScope = new HeaderScope(config.headerHosts());
     this.health = health;
     this.rate = rate;
   }
 
   CompletableFuture<FetchResult> fetch(FetchRequest request) {
-    Attempt attempt = new Attempt(request);
+    Journey journey = new Journey(request);
     if (!config.skipExisting()) {
-      return attempt.start();
+      return journey.start();
     }
-    return attempt.checkThenStart();
+    return journey.checkThenStart();
   }
 
   /** The state of one entry's journey; touched by one callback at a time. */
-  private final class Attempt implements HostHealth.Waiter {
+  private final class Journey implements HostHealth.Waiter {
     private final FetchRequest request;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<FetchResult> done = new CompletableFuture<>();
@@ -83,8 +85,10 @@ final class EntryFetcher {
     private HostHealth.Host host;
     /** The pending request goes as its paused host's probe. */
     private boolean probe;
+    /** A request of this try went over https: the extra headers never go over http after it. */
+    private boolean sawHttps;
 
-    Attempt(FetchRequest request) {
+    Journey(FetchRequest request) {
       this.request = request;
     }
 
@@ -136,12 +140,14 @@ final class EntryFetcher {
       String url = pendingUrl;
       boolean asProbe = probe;
       requests++;
-      http.get(url).whenComplete((outcome, error) -> {
+      boolean withHeaders = headerScope.carries(request.getUrl(), url, sawHttps);
+      sawHttps |= url.regionMatches(true, 0, "https:", 0, 6);
+      http.get(url, withHeaders).whenComplete((outcome, error) -> {
         if (error != null) {
           report(url, null, true);
           finish(failed(0, ErrorClass.CONNECTION_RESET, error.toString()));
         } else {
-          boolean trouble = isTrouble(outcome);
+          boolean trouble = outcome.kind.hostTrouble();
           report(url, outcome, trouble);
           // A probe refused while its host's pause is within the bound is the host's failure, not
           // the entry's: the entry waits again, like every other, without using up an attempt.
@@ -168,28 +174,16 @@ final class EntryFetcher {
     }
 
     private void onOutcome(String url, HttpOutcome o, boolean spared) {
-      if (o.isFailure()) {
-        if (o.retryable) {
-          retryOrFail(url, o.status, o.error, o.detail, null, spared);
-        } else {
-          finish(failed(o.status, o.error, o.detail));
+      switch (o.kind) {
+        case SUCCESS -> validateAndStore(o);
+        case REDIRECT -> followRedirect(url, o);
+        default -> {
+          if (o.isFailure()) {
+            retryOrFail(o.kind, o.status, o.error, o.detail, null, spared);
+          } else {
+            retryOrFail(o.kind, o.status, ErrorClass.http(o.status), "HTTP " + o.status, o.retryAfter, spared);
+          }
         }
-        return;
-      }
-      if (isRedirect(o.status)) {
-        followRedirect(url, o);
-        return;
-      }
-      if (o.status >= 200 && o.status < 300) {
-        validateAndStore(url, o);
-        return;
-      }
-      String error = ErrorClass.http(o.status);
-      String detail = "HTTP " + o.status;
-      if (RetryPolicy.isRetryableStatus(o.status)) {
-        retryOrFail(url, o.status, error, detail, o.retryAfter, spared);
-      } else {
-        finish(failed(o.status, error, detail));
       }
     }
 
@@ -218,36 +212,47 @@ final class EntryFetcher {
       get(next);
     }
 
-    /** {@code spared}: a failed probe, retried without counting (see {@link #send()}). */
+    /**
+     * Retries the entry or fails it, as {@link RetryPolicy} decides for an answer of class {@code
+     * kind}. A retry starts again from the manifest's URL, not from a redirect's target (which may
+     * have been a short-lived, presigned one). {@code spared}: a failed probe, not counted (see
+     * {@link #send()}).
+     */
     private void retryOrFail(
-        String url, int status, String error, String detail, String retryAfter, boolean spared) {
-      if (!spared) {
+        AnswerClass kind, int status, String error, String detail, String retryAfter, boolean spared) {
+      if (!spared && kind.retried()) {
         failures++;
-        if (!retry.canRetry(failures)) {
-          finish(failed(status, error, detail + " (after " + failures + " attempts)"));
-          return;
-        }
       }
-      // A spared probe waits like an entry's first retry at least (failures may still be 0 then).
-      long delay = retry.delayMs(Math.max(1, failures), retryAfter);
-      timer.schedule(() -> get(url), delay, TimeUnit.MILLISECONDS);
+      long delay = retry.nextAttemptInMs(kind, failures, !spared, retryAfter);
+      if (delay == RetryPolicy.FAIL) {
+        finish(failed(status, error, kind.retried() ? detail + " (after " + failures + " attempts)" : detail));
+        return;
+      }
+      timer.schedule(this::restart, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void validateAndStore(String url, HttpOutcome o) {
+    private void restart() {
+      redirects = 0;
+      sawHttps = false;
+      get(request.getUrl());
+    }
+
+    private void validateAndStore(HttpOutcome o) {
       byte[] body = o.body;
       if (o.contentLength >= 0 && body.length != o.contentLength) {
-        retryOrFail(url, o.status, ErrorClass.TRUNCATED,
+        retryOrFail(AnswerClass.ofError(ErrorClass.TRUNCATED), o.status, ErrorClass.TRUNCATED,
             "got " + body.length + " of " + o.contentLength + " bytes", null, false);
         return;
       }
       String md5Hex = HexFormat.of().formatHex(o.md5);
       if (request.getExpectedSize() != null && request.getExpectedSize() != body.length) {
-        finish(failed(o.status, ErrorClass.CHECKSUM_MISMATCH,
-            "size " + body.length + ", manifest says " + request.getExpectedSize()));
+        retryOrFail(AnswerClass.ofError(ErrorClass.CHECKSUM_MISMATCH), o.status, ErrorClass.CHECKSUM_MISMATCH,
+            "size " + body.length + ", manifest says " + request.getExpectedSize(), null, false);
         return;
       }
       if (request.getExpectedMd5() != null && !request.getExpectedMd5().equals(md5Hex)) {
-        finish(failed(o.status, ErrorClass.CHECKSUM_MISMATCH, "md5 " + md5Hex + ", manifest says " + request.getExpectedMd5()));
+        retryOrFail(AnswerClass.ofError(ErrorClass.CHECKSUM_MISMATCH), o.status, ErrorClass.CHECKSUM_MISMATCH,
+            "md5 " + md5Hex + ", manifest says " + request.getExpectedMd5(), null, false);
         return;
       }
       String type = ImageSniffer.sniff(body);
@@ -378,24 +383,6 @@ final class EntryFetcher {
     } catch (IllegalArgumentException e) {
       return "(unreadable)";
     }
-  }
-
-  /**
-   * Answers that say the host, not the entry, is in trouble: overload (429, 503), a failing gateway
-   * (502, 504), or no usable connection. A 500 or a truncated body may be one broken file.
-   */
-  private static boolean isTrouble(HttpOutcome o) {
-    if (o.isFailure()) {
-      return o.retryable
-          && (ErrorClass.CONNECT_ERROR.equals(o.error)
-              || ErrorClass.CONNECTION_RESET.equals(o.error)
-              || ErrorClass.TIMEOUT.equals(o.error));
-    }
-    return o.status == 429 || o.status == 502 || o.status == 503 || o.status == 504;
-  }
-
-  private static boolean isRedirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
   private static Throwable unwrap(Throwable t) {

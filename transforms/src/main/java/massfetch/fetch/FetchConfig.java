@@ -56,10 +56,32 @@ public abstract class FetchConfig implements Serializable {
   public abstract List<String> headersFromEnv();
 
   /**
-   * Hosts requests may go to, checked on every request and redirect hop; {@code *.example.com}
-   * matches subdomains. Empty: any host.
+   * Hosts requests may go to, checked on every request and redirect hop, as {@link HostRule}s
+   * ({@code *.example.com} matches subdomains, {@code host:port} one port). Empty: any host. Hosts
+   * named here may resolve to private addresses.
    */
   public abstract List<String> allowedHosts();
+
+  /**
+   * Where {@link #headers()} and {@link #headersFromEnv()} may go, as {@link HostRule}s (an origin
+   * {@code https://host:port}, a host, {@code host:port}, {@code *.example.com}). Empty: only to the
+   * origin (scheme, host, port) of each entry's own manifest URL, never to a redirect elsewhere.
+   * Never over http once an entry's request went over https.
+   */
+  public abstract List<String> headerHosts();
+
+  /**
+   * Let requests reach loopback, link-local, private, unique-local, multicast and unspecified
+   * addresses even for hosts {@link #allowedHosts()} does not name (checked on the addresses
+   * connected to).
+   */
+  public abstract boolean allowPrivateAddresses();
+
+  /**
+   * Body bytes held in memory at once by one worker JVM, across its requests; while more are held,
+   * new requests wait. 0: a quarter of the JVM's maximum heap.
+   */
+  public abstract long maxBytesInFlight();
 
   /**
    * Certificate authorities to trust for https, as PEM text ({@link TrustedCertificates}), instead of
@@ -115,6 +137,9 @@ public abstract class FetchConfig implements Serializable {
         .setHeaders(List.of())
         .setHeadersFromEnv(List.of())
         .setAllowedHosts(List.of())
+        .setHeaderHosts(List.of())
+        .setAllowPrivateAddresses(false)
+        .setMaxBytesInFlight(0)
         .setTrustedCertificatesPem(null)
         .setMaxRequestsPerSecond(0)
         .setRateShares(1)
@@ -125,6 +150,11 @@ public abstract class FetchConfig implements Serializable {
   }
 
   public abstract Builder toBuilder();
+
+  /** {@link #maxBytesInFlight()} actually used. */
+  public long effectiveMaxBytesInFlight() {
+    return maxBytesInFlight() > 0 ? maxBytesInFlight() : Runtime.getRuntime().maxMemory() / 4;
+  }
 
   /** Connections per host actually used. */
   public int effectiveConnectionsPerHost() {
@@ -168,6 +198,12 @@ public abstract class FetchConfig implements Serializable {
 
     public abstract Builder setAllowedHosts(List<String> hosts);
 
+    public abstract Builder setHeaderHosts(List<String> hosts);
+
+    public abstract Builder setAllowPrivateAddresses(boolean allow);
+
+    public abstract Builder setMaxBytesInFlight(long bytes);
+
     public abstract Builder setTrustedCertificatesPem(@Nullable String pem);
 
     public abstract Builder setMaxRequestsPerSecond(double perSecond);
@@ -203,11 +239,26 @@ public abstract class FetchConfig implements Serializable {
       for (String h : c.headers()) {
         check(h.indexOf(':') > 0, "header must look like Name:Value (value not shown)");
       }
+      check(c.maxBytesInFlight() >= 0, "maxBytesInFlight must not be negative (0: a quarter of the heap)");
+      checkRules("--allowedHosts", c.allowedHosts());
+      checkRules("--headerHosts", c.headerHosts());
       for (String h : c.headersFromEnv()) {
         int colon = h.indexOf(':');
         check(colon > 0 && colon < h.length() - 1, "headerFromEnv must look like Name:ENV_VAR, got '" + h + "'");
       }
       return c;
+    }
+
+    private static void checkRules(String option, List<String> rules) {
+      for (String r : rules) {
+        try {
+          if (!r.isBlank()) {
+            HostRule.parse(r);
+          }
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+      }
     }
 
     private static void check(boolean ok, String message) {

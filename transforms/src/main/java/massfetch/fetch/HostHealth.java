@@ -14,19 +14,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per-host politeness, shared by every request of a worker JVM: a host that answers with a storm of
- * 429/502/503/504 or connection errors is slowed down as a whole, not one request at a time, and a
+ * trouble ({@link AnswerClass#hostTrouble()}: 429/502/503/504, timeouts, refused or reset
+ * connections) is slowed down as a whole, not one request at a time, and a
  * host that keeps failing is paused (circuit breaker) and probed with one request at a time until it
  * answers again.
  *
  * <ul>
- *   <li><b>Backoff.</b> After {@link #TROUBLE_THRESHOLD} troubled answers within {@link
+ *   <li><b>Backoff</b> ({@link HostPacing}). After {@link #TROUBLE_THRESHOLD} troubled answers within {@link
  *       #TROUBLE_WINDOW_MS}, requests to the host are spaced {@link FetchConfig#hostBackoffMs()}
  *       apart; more trouble doubles the spacing (at most once per spacing, so the answers of
  *       requests already in flight count as one signal), up to {@link FetchConfig#maxBackoffMs()},
  *       and the whole host pauses for the largest {@code Retry-After} seen in the window (capped by
  *       {@link FetchConfig#maxRetryAfterMs()}). Successes halve the spacing again, one step per
  *       spacing (at least four initial spacings), so a recovering host is ramped up, not flooded.
- *   <li><b>Circuit breaker.</b> {@link FetchConfig#hostFailuresToOpen()} troubled answers in a row
+ *   <li><b>Circuit breaker</b> ({@link HostCircuit}). {@link FetchConfig#hostFailuresToOpen()} troubled answers in a row
  *       open the circuit: no request goes to the host for {@link FetchConfig#hostCooldownMs()} (or
  *       the {@code Retry-After}, if longer); then one probe goes (half-open); its success closes the
  *       circuit, its failure opens it again. Requests wait meanwhile instead of failing, and a
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A host is the URL's authority ({@code host[:port]}), as for Jetty's per-destination connection
  * cap. Cost when nothing is wrong: {@link #find} answers null without a lookup until some host has
- * been in trouble, and a calm host is one volatile read per request and per answer.
+ * been in trouble, and a calm host is one volatile read per request and per answer. Calm hosts are
+ * forgotten once more than {@link #MAX_TRACKED} are tracked.
  */
 final class HostHealth {
   private static final Logger LOG = LoggerFactory.getLogger(HostHealth.class);
@@ -66,12 +68,6 @@ final class HostHealth {
     void release(boolean probe);
 
     void reject(String detail);
-  }
-
-  private enum Circuit {
-    CLOSED,
-    OPEN,
-    HALF_OPEN
   }
 
   private final ConcurrentHashMap<String, Host> hosts = new ConcurrentHashMap<>();
@@ -109,9 +105,35 @@ final class HostHealth {
     return hosts.isEmpty() ? null : hosts.get(key(url));
   }
 
+  /**
+   * Hosts tracked before the calm ones are forgotten: a manifest spread over millions of hosts, each
+   * with one stray error, must not keep them all.
+   */
+  static final int MAX_TRACKED = 4096;
+
+  private final java.util.concurrent.atomic.AtomicInteger sweepAt = new java.util.concurrent.atomic.AtomicInteger(MAX_TRACKED);
+
   /** The host's state, made on its first trouble. */
   Host track(String url) {
-    return hosts.computeIfAbsent(key(url), Host::new);
+    Host h = hosts.computeIfAbsent(key(url), Host::new);
+    int at = sweepAt.get();
+    if (hosts.size() > at && sweepAt.compareAndSet(at, Integer.MAX_VALUE)) {
+      forgetCalmHosts();
+    }
+    return h;
+  }
+
+  /** Drops hosts with nothing to wait for and no trouble within the window; their next trouble starts afresh. */
+  private void forgetCalmHosts() {
+    long now = nanoClock.getAsLong();
+    hosts.values().removeIf(h -> h.forgettable(now));
+    // Hosts still in trouble stay; look again only when the map has doubled past them.
+    sweepAt.set(Math.max(MAX_TRACKED, hosts.size() * 2));
+  }
+
+  /** Hosts tracked now. */
+  int tracked() {
+    return hosts.size();
   }
 
   /** {@code host[:port]} of an http(s) URL, lower case, without user info; string work only. */
@@ -133,35 +155,26 @@ final class HostHealth {
     return url.substring(start, end).toLowerCase(Locale.ROOT);
   }
 
-  /** One host's backoff and circuit state. Fields other than the volatile ones are guarded by this. */
+  /**
+   * One host: its {@link HostPacing} and {@link HostCircuit}, the requests waiting for it, and when
+   * it next looks at them. Everything but {@link #calm} is guarded by this.
+   */
   final class Host {
     private final String name;
     /** Nothing to wait for: no spacing, no pause, circuit closed, nobody queued. */
     private volatile boolean calm = true;
-    /** Troubled answers since the last good one. */
-    private volatile int consecutive;
 
+    private final HostPacing pacing;
+    private final HostCircuit circuit;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
-    private Circuit circuit = Circuit.CLOSED;
-    private long windowStart;
-    private int inWindow;
-    private long windowRetryAfter;
-    private long spacing;
-    private long lastSpacingChange;
-    private long nextSlot;
-    private long pausedUntil;
-    private long openUntil;
-    private long probeSince;
-    private long outageSince;
     private boolean drainPending;
     private long drainAt;
 
     Host(String name) {
       this.name = name;
       long now = nanoClock.getAsLong();
-      this.windowStart = now;
-      this.nextSlot = now;
-      this.pausedUntil = now;
+      this.pacing = new HostPacing(name, backoffNanos, maxSpacingNanos, maxRetryAfterNanos, windowNanos, now);
+      this.circuit = new HostCircuit(name, failuresToOpen, cooldownNanos, unavailableAfterNanos, probeTimeoutNanos);
     }
 
     /** Whether a request may go to this host now; on {@code WAIT} the waiter is called back later. */
@@ -171,18 +184,18 @@ final class HostHealth {
       }
       synchronized (this) {
         long now = nanoClock.getAsLong();
-        if (circuit == Circuit.CLOSED) {
-          if (waiting.isEmpty() && now - Math.max(nextSlot, pausedUntil) >= 0) {
-            nextSlot = now + spacing;
+        if (circuit.closed()) {
+          if (waiting.isEmpty() && now - pacing.nextSendAt() >= 0) {
+            pacing.booked(now);
             updateCalm(now);
             return Admission.GO;
           }
         } else {
-          if (waiting.isEmpty() && probeDue(now)) {
-            startProbe(now);
+          if (waiting.isEmpty() && circuit.probeDue(now)) {
+            circuit.startProbe(now);
             return Admission.PROBE;
           }
-          if (now - outageSince >= unavailableAfterNanos && !probeDue(now)) {
+          if (circuit.pastBound(now) && !circuit.probeDue(now)) {
             return Admission.UNAVAILABLE;
           }
         }
@@ -192,77 +205,30 @@ final class HostHealth {
       return Admission.WAIT;
     }
 
-    /** The host answered (any status but the troubled ones): it is alive. */
+    /** The host answered with anything but trouble ({@link AnswerClass#hostTrouble()}): it is alive. */
     void succeeded() {
-      if (calm && consecutive == 0) {
+      if (calm && circuit.consecutive() == 0) {
         return;
       }
       synchronized (this) {
         long now = nanoClock.getAsLong();
-        consecutive = 0;
-        if (circuit != Circuit.CLOSED) {
-          circuit = Circuit.CLOSED;
-          // Resume paced, so a host that just came back is not hit by every waiting request at once.
-          spacing = Math.max(spacing, backoffNanos);
-          lastSpacingChange = now;
-          nextSlot = now;
-          LOG.info("host {} answers again after {} s; resuming, paced", name,
-              TimeUnit.NANOSECONDS.toSeconds(now - outageSince));
-        } else if (spacing > 0 && now - lastSpacingChange >= Math.max(spacing, 4 * backoffNanos)) {
-          spacing /= 2;
-          lastSpacingChange = now;
-          if (spacing < backoffNanos) {
-            spacing = 0;
-            LOG.info("host {} recovered: requests no longer spaced", name);
-          }
+        if (circuit.succeeded(now)) {
+          pacing.resumePaced(now);
+        } else {
+          pacing.speedUp(now);
         }
         updateCalm(now);
       }
       drain();
     }
 
-    /**
-     * The host answered 429/502/503/504, or could not be reached; {@code retryAfterMs} is its
-     * {@code Retry-After} or null.
-     */
+    /** The host answered with trouble; {@code retryAfterMs} is its {@code Retry-After} or null. */
     void troubled(Long retryAfterMs) {
       synchronized (this) {
         long now = nanoClock.getAsLong();
-        consecutive++;
-        if (now - windowStart > windowNanos) {
-          windowStart = now;
-          inWindow = 0;
-          windowRetryAfter = 0;
-        }
-        inWindow++;
-        if (retryAfterMs != null) {
-          // toNanos saturates, so a huge header cannot overflow before the cap applies.
-          long ra = Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(0, retryAfterMs)), maxRetryAfterNanos);
-          windowRetryAfter = Math.max(windowRetryAfter, ra);
-        }
-        if (circuit == Circuit.HALF_OPEN) {
-          circuit = Circuit.OPEN;
-          openUntil = now + Math.max(cooldownNanos, windowRetryAfter);
-        } else if (circuit == Circuit.CLOSED) {
-          if (consecutive >= failuresToOpen) {
-            circuit = Circuit.OPEN;
-            outageSince = now;
-            openUntil = now + Math.max(cooldownNanos, windowRetryAfter);
-            LOG.warn("host {} paused after {} failures in a row; one probe every {} ms", name, consecutive,
-                TimeUnit.NANOSECONDS.toMillis(Math.max(cooldownNanos, windowRetryAfter)));
-          } else if (inWindow >= TROUBLE_THRESHOLD) {
-            if (spacing == 0) {
-              spacing = backoffNanos;
-              lastSpacingChange = now;
-              LOG.info("host {} answers with errors: spacing its requests {} ms apart", name,
-                  TimeUnit.NANOSECONDS.toMillis(spacing));
-            } else if (now - lastSpacingChange >= spacing) {
-              spacing = Math.min(spacing * 2, maxSpacingNanos);
-              lastSpacingChange = now;
-            }
-            pausedUntil = Math.max(pausedUntil, now + windowRetryAfter);
-            nextSlot = Math.max(nextSlot, now + spacing);
-          }
+        long retryAfter = pacing.countTrouble(now, retryAfterMs);
+        if (!circuit.troubled(now, retryAfter)) {
+          pacing.slowDown(now);
         }
         updateCalm(now);
       }
@@ -275,30 +241,21 @@ final class HostHealth {
      * entries that happen to carry the probes.
      */
     synchronized boolean pausedWithinBound() {
-      return circuit != Circuit.CLOSED && nanoClock.getAsLong() - outageSince < unavailableAfterNanos;
+      return circuit.pausedWithinBound(nanoClock.getAsLong());
     }
 
-    private boolean probeDue(long now) {
-      return circuit == Circuit.OPEN ? now - openUntil >= 0 : now - probeSince >= probeTimeoutNanos;
-    }
-
-    private void startProbe(long now) {
-      circuit = Circuit.HALF_OPEN;
-      probeSince = now;
+    /** Calm, no trouble in a row and none within the window: nothing is lost by forgetting it. */
+    synchronized boolean forgettable(long now) {
+      return calm && circuit.consecutive() == 0 && pacing.quiet(now);
     }
 
     private void updateCalm(long now) {
-      calm = circuit == Circuit.CLOSED && spacing == 0 && now - pausedUntil >= 0 && waiting.isEmpty();
+      calm = circuit.closed() && pacing.idle(now) && waiting.isEmpty();
     }
 
     /** Why a request to this host fails as {@code host_unavailable}. */
     synchronized String unavailableDetail() {
-      return unavailableDetail(nanoClock.getAsLong());
-    }
-
-    private String unavailableDetail(long now) {
-      return "host " + name + " unavailable for " + TimeUnit.NANOSECONDS.toSeconds(now - outageSince)
-          + " s (paused after " + failuresToOpen + " failures in a row, probes failing)";
+      return circuit.unavailableDetail(nanoClock.getAsLong());
     }
 
     /** Lets queued requests go as far as the state allows, and books the next look if some remain. */
@@ -315,25 +272,23 @@ final class HostHealth {
           return;
         }
         now = nanoClock.getAsLong();
-        if (circuit != Circuit.CLOSED) {
-          if (probeDue(now)) {
-            startProbe(now);
+        if (!circuit.closed()) {
+          if (circuit.probeDue(now)) {
+            circuit.startProbe(now);
             probe = waiting.poll();
           }
-          if (now - outageSince >= unavailableAfterNanos && !waiting.isEmpty()) {
+          if (circuit.pastBound(now) && !waiting.isEmpty()) {
             reject = new ArrayList<>(waiting);
             waiting.clear();
-            detail = unavailableDetail(now);
+            detail = circuit.unavailableDetail(now);
           }
           if (!waiting.isEmpty()) {
-            long change = circuit == Circuit.OPEN ? openUntil : probeSince + probeTimeoutNanos;
-            long bound = outageSince + unavailableAfterNanos;
-            next = change - bound < 0 ? change : bound;
+            next = circuit.nextChangeAt();
             look = true;
           }
         } else {
           while (!waiting.isEmpty()) {
-            long t = Math.max(nextSlot, pausedUntil);
+            long t = pacing.nextSendAt();
             if (t - now > 0) {
               next = t;
               look = true;
@@ -343,7 +298,7 @@ final class HostHealth {
               go = new ArrayList<>();
             }
             go.add(waiting.poll());
-            nextSlot = now + spacing;
+            pacing.booked(now);
           }
         }
         updateCalm(now);

@@ -45,6 +45,7 @@ final class HttpFetcher implements AutoCloseable {
   private final FetchConfig config;
   private final AnswerObserver observer;
   private final java.util.List<String[]> headers = new java.util.ArrayList<>();
+  private final BodyBudget budget;
 
   HttpFetcher(FetchConfig config) {
     this(config, null);
@@ -53,6 +54,7 @@ final class HttpFetcher implements AutoCloseable {
   HttpFetcher(FetchConfig config, AnswerObserver observer) {
     this.config = config;
     this.observer = observer;
+    this.budget = new BodyBudget(config.effectiveMaxBytesInFlight());
     for (String header : config.headers()) {
       int colon = header.indexOf(':');
       headers.add(new String[] {header.substring(0, colon).trim(), header.substring(colon + 1).trim()});
@@ -81,6 +83,12 @@ final class HttpFetcher implements AutoCloseable {
     // Our own in-flight limit bounds the queue; this only has to be larger than it.
     client.setMaxRequestsQueuedPerDestination(Math.max(1024, config.maxInFlight() * 2));
     client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, config.userAgent()));
+    // Per-host state is bounded: a destination (and its connection pool) unused for a while is
+    // dropped, so a manifest spread over millions of hosts does not keep one pool per host.
+    client.setDestinationIdleTimeout(DESTINATION_IDLE_MS);
+    if (!config.allowPrivateAddresses()) {
+      client.setSocketAddressResolver(new PublicAddressResolver(threads, new HostPolicy(config.allowedHosts())));
+    }
     try {
       client.start();
     } catch (Exception e) {
@@ -107,8 +115,15 @@ final class HttpFetcher implements AutoCloseable {
     return new HttpClient(new HttpClientTransportOverHTTP(connector));
   }
 
-  /** Sends one GET; the future always completes normally, with a response or a failure. */
-  CompletableFuture<HttpOutcome> get(String url) {
+  /** How long a host's connection pool may sit unused before it is closed and forgotten. */
+  static final long DESTINATION_IDLE_MS = 60_000;
+
+  /**
+   * Sends one GET, with the extra headers when {@code withHeaders} ({@link HeaderScope} decides);
+   * it waits first while the worker holds more body bytes than its budget. The future always
+   * completes normally, with a response or a failure.
+   */
+  CompletableFuture<HttpOutcome> get(String url, boolean withHeaders) {
     CompletableFuture<HttpOutcome> done = new CompletableFuture<>();
     Request request;
     try {
@@ -119,31 +134,39 @@ final class HttpFetcher implements AutoCloseable {
               .followRedirects(false)
               .timeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
     } catch (IllegalArgumentException e) {
-      done.complete(HttpOutcome.failure(0, ErrorClass.INVALID_ENTRY, false, "bad URL: " + e.getMessage()));
+      done.complete(HttpOutcome.failure(0, ErrorClass.INVALID_ENTRY, "bad URL: " + e.getMessage()));
       return done;
     }
-    if (!headers.isEmpty()) {
+    if (withHeaders && !headers.isEmpty()) {
       request.headers(h -> headers.forEach(nv -> h.put(nv[0], nv[1])));
     }
-    if (observer != null) {
-      long sent = System.nanoTime();
-      done.thenAccept(outcome -> observer.answered(outcome, System.nanoTime() - sent));
-    }
-    request.send(new BodyCollector(config.maxObjectBytes(), done));
+    Request ready = request;
+    budget.whenRoom(() -> {
+      if (observer != null) {
+        long sent = System.nanoTime();
+        done.thenAccept(outcome -> observer.answered(outcome, System.nanoTime() - sent));
+      }
+      ready.send(new BodyCollector(config.maxObjectBytes(), budget, done));
+    });
     return done;
   }
+
+  /** The first size of a body buffer; it doubles as bytes arrive. */
+  private static final int FIRST_BUFFER = 16 * 1024;
 
   /** Collects a 2xx body within the size cap and turns the exchange into an {@link HttpOutcome}. */
   private static final class BodyCollector implements Response.Listener {
     private final long maxBytes;
+    private final BodyBudget budget;
     private final CompletableFuture<HttpOutcome> done;
     private final MessageDigest md5 = newMd5();
     private ByteArrayOutputStream body;
     private long contentLength = -1;
     private boolean headersSeen;
 
-    BodyCollector(long maxBytes, CompletableFuture<HttpOutcome> done) {
+    BodyCollector(long maxBytes, BodyBudget budget, CompletableFuture<HttpOutcome> done) {
       this.maxBytes = maxBytes;
+      this.budget = budget;
       this.done = done;
     }
 
@@ -156,8 +179,9 @@ final class HttpFetcher implements AutoCloseable {
           response.abort(new TooLargeException(contentLength));
           return;
         }
-        int initial = contentLength > 0 ? (int) contentLength : 16 * 1024;
-        body = new ByteArrayOutputStream(initial);
+        // Grown as bytes arrive, never sized from the announced length: a server that announces
+        // 50 MB and sends nothing must not cost 50 MB.
+        body = new ByteArrayOutputStream(contentLength > 0 ? (int) Math.min(contentLength, FIRST_BUFFER) : FIRST_BUFFER);
       }
     }
 
@@ -171,6 +195,7 @@ final class HttpFetcher implements AutoCloseable {
         response.abort(new TooLargeException(body.size() + (long) n));
         return;
       }
+      budget.took(n);
       if (content.hasArray()) {
         body.write(content.array(), content.arrayOffset() + content.position(), n);
         md5.update(content.array(), content.arrayOffset() + content.position(), n);
@@ -185,6 +210,9 @@ final class HttpFetcher implements AutoCloseable {
 
     @Override
     public void onComplete(Result result) {
+      if (body != null) {
+        budget.gaveBack(body.size());
+      }
       Response response = result.getResponse();
       int status = response != null ? response.getStatus() : 0;
       if (result.isFailed()) {
@@ -205,32 +233,35 @@ final class HttpFetcher implements AutoCloseable {
 
     private HttpOutcome classify(Throwable failure, int status) {
       Throwable cause = rootOf(failure);
+      if (cause instanceof PublicAddressResolver.DisallowedAddressException) {
+        return HttpOutcome.failure(0, ErrorClass.DISALLOWED_HOST, cause.getMessage());
+      }
       if (cause instanceof TooLargeException) {
-        return HttpOutcome.failure(status, ErrorClass.TOO_LARGE, false, cause.getMessage());
+        return HttpOutcome.failure(status, ErrorClass.TOO_LARGE, cause.getMessage());
       }
       if (isTlsFailure(cause)) {
         // An untrusted or mismatched certificate does not fix itself between retries.
-        return HttpOutcome.failure(0, ErrorClass.TLS_ERROR, false, describe(cause));
+        return HttpOutcome.failure(0, ErrorClass.TLS_ERROR, describe(cause));
       }
       if (cause instanceof TimeoutException) {
-        return HttpOutcome.failure(status, ErrorClass.TIMEOUT, true, "no complete response in time");
+        return HttpOutcome.failure(status, ErrorClass.TIMEOUT, "no complete response in time");
       }
       if (cause instanceof ConnectException
           || cause instanceof NoRouteToHostException
           || cause instanceof UnknownHostException
           || cause instanceof UnresolvedAddressException
           || (cause instanceof SocketTimeoutException && !headersSeen)) {
-        return HttpOutcome.failure(0, ErrorClass.CONNECT_ERROR, true, describe(cause));
+        return HttpOutcome.failure(0, ErrorClass.CONNECT_ERROR, describe(cause));
       }
       if (headersSeen) {
         // The status line arrived but the body did not finish: the server cut it short.
         String got = body != null ? body.size() + " of " + contentLength + " bytes" : "body";
-        return HttpOutcome.failure(status, ErrorClass.TRUNCATED, true, "connection closed after " + got);
+        return HttpOutcome.failure(status, ErrorClass.TRUNCATED, "connection closed after " + got);
       }
       if (cause instanceof EOFException || cause instanceof IOException) {
-        return HttpOutcome.failure(0, ErrorClass.CONNECTION_RESET, true, describe(cause));
+        return HttpOutcome.failure(0, ErrorClass.CONNECTION_RESET, describe(cause));
       }
-      return HttpOutcome.failure(status, ErrorClass.CONNECTION_RESET, true, describe(cause));
+      return HttpOutcome.failure(status, ErrorClass.CONNECTION_RESET, describe(cause));
     }
   }
 

@@ -2,7 +2,7 @@ package massfetch.fetch;
 
 /**
  * What one HTTP request ended with: a response (any status, body kept only for 2xx) or a transport
- * failure already classified into an error class.
+ * failure already classified into an error class; either way with its {@link AnswerClass}.
  */
 final class HttpOutcome {
   final int status; // 0 when no response arrived
@@ -13,7 +13,7 @@ final class HttpOutcome {
   final byte[] body;
   final byte[] md5;
   final String error; // null for a response
-  final boolean retryable;
+  final AnswerClass kind;
   final String detail;
 
   private HttpOutcome(
@@ -25,7 +25,7 @@ final class HttpOutcome {
       byte[] body,
       byte[] md5,
       String error,
-      boolean retryable,
+      AnswerClass kind,
       String detail) {
     this.status = status;
     this.contentType = contentType;
@@ -35,7 +35,7 @@ final class HttpOutcome {
     this.body = body;
     this.md5 = md5;
     this.error = error;
-    this.retryable = retryable;
+    this.kind = kind;
     this.detail = detail;
   }
 
@@ -48,11 +48,12 @@ final class HttpOutcome {
       byte[] body,
       byte[] md5) {
     return new HttpOutcome(
-        status, contentType, location, retryAfter, contentLength, body, md5, null, false, null);
+        status, contentType, location, retryAfter, contentLength, body, md5, null,
+        AnswerClass.ofStatus(status), null);
   }
 
-  static HttpOutcome failure(int status, String error, boolean retryable, String detail) {
-    return new HttpOutcome(status, null, null, null, -1, null, null, error, retryable, detail);
+  static HttpOutcome failure(int status, String error, String detail) {
+    return new HttpOutcome(status, null, null, null, -1, null, null, error, AnswerClass.ofError(error), detail);
   }
 
   boolean isFailure() {

@@ -8,9 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
- * Which failures are worth another request and how long to wait first: exponential backoff with
- * full jitter (so a burst of failures does not come back as a synchronised burst), a server's
- * {@code Retry-After} honoured but capped.
+ * Decides, for a failed answer, between another request and failing the entry, and how long to wait
+ * first: retried are the {@link AnswerClass}es that say so, while attempts are left; the wait is
+ * exponential backoff with full jitter (so a burst of failures does not come back as a synchronised
+ * burst), or a server's {@code Retry-After}, honoured but capped.
  */
 final class RetryPolicy {
   private final FetchConfig config;
@@ -25,9 +26,19 @@ final class RetryPolicy {
     this.random = random;
   }
 
-  /** 408, 429 and 5xx may succeed later; every other 4xx says the same thing every time. */
-  static boolean isRetryableStatus(int status) {
-    return status == 408 || status == 429 || (status >= 500 && status <= 599);
+  /** Returned by {@link #nextAttemptInMs} when the entry fails now. */
+  static final long FAIL = -1;
+
+  /**
+   * The wait before the next request after a failed answer of class {@code kind}, or {@link #FAIL}.
+   * {@code failedAttempts} counts this failure; {@code counted} is false for an answer that must
+   * not use up an attempt (a paused host's refused probe), which waits like a first retry at least.
+   */
+  long nextAttemptInMs(AnswerClass kind, int failedAttempts, boolean counted, String retryAfter) {
+    if (!kind.retried() || (counted && !canRetry(failedAttempts))) {
+      return FAIL;
+    }
+    return delayMs(Math.max(1, failedAttempts), retryAfter);
   }
 
   /** Whether another attempt is allowed after {@code failedAttempts} failures. */

@@ -31,6 +31,7 @@ final class ManifestParser {
   private final @Nullable String baseUrl;
   private final String source;
   private final boolean onlyFailed;
+  private final boolean pathsEncoded;
   private @Nullable Map<String, Integer> columns; // CSV/TSV header, once read
   private @Nullable String headerProblem;
 
@@ -43,10 +44,17 @@ final class ManifestParser {
    *     are not affected)
    */
   ManifestParser(ManifestFormat format, @Nullable String baseUrl, String source, boolean onlyFailed) {
+    this(format, baseUrl, source, onlyFailed, false);
+  }
+
+  /** @param pathsEncoded relative paths are already percent-encoded; see {@link UrlPaths#join}. */
+  ManifestParser(
+      ManifestFormat format, @Nullable String baseUrl, String source, boolean onlyFailed, boolean pathsEncoded) {
     this.format = format;
     this.baseUrl = baseUrl;
     this.source = source;
     this.onlyFailed = onlyFailed;
+    this.pathsEncoded = pathsEncoded;
   }
 
   /** Whether a line holds no entry: blank, or a {@code #} comment. */
@@ -185,7 +193,7 @@ final class ManifestParser {
         throw new InvalidEntryException("relative path but no --baseUrl was given");
       }
       key = ObjectKeys.checked(location);
-      url = UrlPaths.join(baseUrl, location);
+      url = UrlPaths.join(baseUrl, location, pathsEncoded);
     }
     if (keyColumn != null) {
       key = ObjectKeys.checked(keyColumn);

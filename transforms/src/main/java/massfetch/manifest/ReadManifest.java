@@ -38,25 +38,28 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
   private final @Nullable String baseUrl;
   private final int maxLineBytes;
   private final boolean onlyFailed;
+  private final boolean pathsEncoded;
 
-  private ReadManifest(String filepattern, @Nullable String baseUrl, int maxLineBytes, boolean onlyFailed) {
+  private ReadManifest(
+      String filepattern, @Nullable String baseUrl, int maxLineBytes, boolean onlyFailed, boolean pathsEncoded) {
     this.filepattern = filepattern;
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
     this.onlyFailed = onlyFailed;
+    this.pathsEncoded = pathsEncoded;
   }
 
   public static ReadManifest from(String filepattern) {
-    return new ReadManifest(filepattern, null, DEFAULT_MAX_LINE_BYTES, false);
+    return new ReadManifest(filepattern, null, DEFAULT_MAX_LINE_BYTES, false, false);
   }
 
   /** Base URL that relative manifest paths are appended to. */
   public ReadManifest withBaseUrl(@Nullable String baseUrl) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
   }
 
   public ReadManifest withMaxLineBytes(int maxLineBytes) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
   }
 
   /**
@@ -64,7 +67,15 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
    * entries; the others are passed over like comments. Text and CSV lines are not affected.
    */
   public ReadManifest withOnlyFailed(boolean onlyFailed) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
+  }
+
+  /**
+   * Relative paths are already percent-encoded: {@code img%20one.png} is requested as written, like an
+   * absolute URL, instead of as a file named with a percent sign ({@code img%2520one.png}).
+   */
+  public ReadManifest withPathsEncoded(boolean pathsEncoded) {
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
   }
 
   /** Whether a manifest file of this name is read decompressed (by its suffix, e.g. {@code .gz}). */
@@ -83,7 +94,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
         .apply("MatchManifests", FileIO.match().filepattern(filepattern)
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenManifests", FileIO.readMatches())
-        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes, onlyFailed))
+        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes, onlyFailed, pathsEncoded))
             .withOutputTags(REQUESTS, TupleTagList.of(INVALID)));
   }
 }

@@ -22,13 +22,15 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
   private final @Nullable String baseUrl;
   private final int maxLineBytes;
   private final boolean onlyFailed;
+  private final boolean pathsEncoded;
   private final Counter entries = JobMetrics.counter(JobMetrics.MANIFEST_ENTRIES);
   private final ResultCounter results = new ResultCounter();
 
-  ReadManifestFileFn(@Nullable String baseUrl, int maxLineBytes, boolean onlyFailed) {
+  ReadManifestFileFn(@Nullable String baseUrl, int maxLineBytes, boolean onlyFailed, boolean pathsEncoded) {
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
     this.onlyFailed = onlyFailed;
+    this.pathsEncoded = pathsEncoded;
   }
 
   @ProcessElement
@@ -37,7 +39,7 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
     String source = file.getMetadata().resourceId().toString();
     ManifestParser parser =
         new ManifestParser(
-            ManifestFormat.forFileName(file.getMetadata().resourceId().getFilename()), baseUrl, source, onlyFailed);
+            ManifestFormat.forFileName(file.getMetadata().resourceId().getFilename()), baseUrl, source, onlyFailed, pathsEncoded);
     try (InputStream in = Channels.newInputStream(file.open())) {
       BoundedLineReader reader = new BoundedLineReader(in, maxLineBytes);
       BoundedLineReader.Line line;

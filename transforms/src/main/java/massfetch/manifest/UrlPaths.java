@@ -9,8 +9,35 @@ final class UrlPaths {
   private UrlPaths() {}
 
   static String join(String baseUrl, String path) {
+    return join(baseUrl, path, false);
+  }
+
+  /**
+   * {@code encoded}: the path is already percent-encoded ({@code --pathEncoding=encoded}), so its
+   * {@code %XX} escapes are sent as given, like an absolute URL's; otherwise it is a name and every
+   * {@code %} in it is a percent sign.
+   */
+  static String join(String baseUrl, String path, boolean encoded) {
     String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    return base + "/" + encodePath(path);
+    return base + "/" + (encoded ? encodeKeepingEscapes(path) : encodePath(path));
+  }
+
+  /** Like {@link #encodePath}, but a {@code %} followed by two hex digits is kept as an escape. */
+  static String encodeKeepingEscapes(String path) {
+    StringBuilder out = new StringBuilder(path.length() + 16);
+    int from = 0;
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) == '%' && i + 2 < path.length() && isHex(path.charAt(i + 1)) && isHex(path.charAt(i + 2))) {
+        out.append(encodePath(path.substring(from, i))).append(path, i, i + 3);
+        from = i + 3;
+        i += 2;
+      }
+    }
+    return out.append(encodePath(path.substring(from))).toString();
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** Encodes every byte outside RFC 3986's unreserved, sub-delims, ':', '@' and '/'. */

@@ -66,7 +66,7 @@ class AdaptiveInFlightTest {
   }
 
   private static FetchConfig.Builder config() {
-    return FetchConfig.builder().setMaxInFlight(256).setMaxAttempts(10).setInitialBackoffMs(5).setMaxBackoffMs(200);
+    return FetchConfig.builder().setAllowPrivateAddresses(true).setMaxInFlight(256).setMaxAttempts(10).setInitialBackoffMs(5).setMaxBackoffMs(200);
   }
 
   private Run drive(FetchConfig config) throws Exception {

@@ -53,6 +53,7 @@ class FetchAndStoreTest {
 
   private static FetchConfig fastConfig() {
     return FetchConfig.builder()
+        .setAllowPrivateAddresses(true) // the test server is on 127.0.0.1
         .setMaxInFlight(16)
         .setRequestTimeoutMs(1_500)
         .setConnectTimeoutMs(1_000)

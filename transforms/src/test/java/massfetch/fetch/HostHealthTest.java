@@ -150,6 +150,26 @@ class HostHealthTest {
     assertFalse(host.pausedWithinBound(), "past the bound, a failed probe counts like any failure");
   }
 
+  @Test
+  void givenManyHostsWithOneStrayError_whenMoreAreTracked_thenCalmOnesAreForgottenAndTroubledKept() {
+    HostHealth.Host troubled = health.track("http://down.example/x.png");
+    for (int i = 0; i < 10; i++) {
+      troubled.troubled(null); // paused: must be kept
+    }
+    for (int i = 0; i < HostHealth.MAX_TRACKED - 1; i++) {
+      HostHealth.Host h = health.track("http://h" + i + ".example/x.png");
+      h.troubled(null);
+      h.succeeded();
+    }
+    advance(HostHealth.TROUBLE_WINDOW_MS + 1);
+
+    health.track("http://one-more.example/x.png");
+
+    assertTrue(health.tracked() < 10, "calm hosts forgotten, " + health.tracked() + " left");
+    assertSame(troubled, health.find("http://down.example/x.png"), "a paused host keeps its state");
+    assertNull(health.find("http://h1.example/x.png"));
+  }
+
   private void advance(long millis) {
     clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
   }

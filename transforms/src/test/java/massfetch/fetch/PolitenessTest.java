@@ -63,6 +63,7 @@ class PolitenessTest {
 
   private static FetchConfig.Builder quick() {
     return FetchConfig.builder()
+        .setAllowPrivateAddresses(true) // the test server is on 127.0.0.1
         .setMaxInFlight(16)
         .setRequestTimeoutMs(3_000)
         .setConnectTimeoutMs(2_000)

@@ -28,13 +28,13 @@ class RetryPolicyTest {
   @ParameterizedTest
   @ValueSource(ints = {408, 429, 500, 502, 503, 504, 599})
   void givenTransientStatus_whenChecked_thenRetryable(int status) {
-    assertTrue(RetryPolicy.isRetryableStatus(status));
+    assertTrue(AnswerClass.ofStatus(status).retried());
   }
 
   @ParameterizedTest
   @ValueSource(ints = {200, 301, 400, 401, 403, 404, 405, 410, 413, 451, 499, 600})
   void givenPermanentStatus_whenChecked_thenNotRetryable(int status) {
-    assertFalse(RetryPolicy.isRetryableStatus(status));
+    assertFalse(AnswerClass.ofStatus(status).retried());
   }
 
   @Test

@@ -45,7 +45,7 @@ class SafeByDefaultTest {
 
   @Test
   void givenGzipEncodedBody_whenFetched_thenStoredAsSentNeverInflatedAndNoGzipAsked() throws Exception {
-    FetchConfig config = FetchConfig.builder().setAcceptAnyContent(true).setMaxObjectBytes(1 << 20).build();
+    FetchConfig config = FetchConfig.builder().setAllowPrivateAddresses(true).setAcceptAnyContent(true).setMaxObjectBytes(1 << 20).build();
 
     FetchResult r = fetch(config, "/gzip/bomb", "bomb.bin");
 
@@ -57,7 +57,7 @@ class SafeByDefaultTest {
 
   @Test
   void givenSecretHeader_whenFetchesSucceedAndFail_thenSentButInNoResult() throws Exception {
-    FetchConfig config = FetchConfig.builder()
+    FetchConfig config = FetchConfig.builder().setAllowPrivateAddresses(true)
         .setHeaders(List.of("Authorization: Bearer " + SECRET)).setMaxAttempts(2).setInitialBackoffMs(5).build();
 
     for (String path : List.of("/img/a.png", "/404/x.png", "/reset/x.png", "/html/x.png", "/redirect/a.png")) {

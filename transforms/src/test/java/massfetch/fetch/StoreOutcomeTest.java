@@ -53,7 +53,7 @@ class StoreOutcomeTest {
 
   @Test
   void givenExistenceCheckFailingTwice_whenFetched_thenRetriedAndStored() throws Exception {
-    FetchResult r = fetch(FetchConfig.builder().setInitialBackoffMs(5).build(), 2, true);
+    FetchResult r = fetch(FetchConfig.builder().setAllowPrivateAddresses(true).setInitialBackoffMs(5).build(), 2, true);
 
     assertEquals(Status.OK, r.getStatus(), r.toString());
     assertArrayEquals(image, Files.readAllBytes(dir.resolve("k/a.png")));
@@ -61,7 +61,7 @@ class StoreOutcomeTest {
 
   @Test
   void givenExistenceCheckFailingBeyondTheAttempts_whenFetched_thenStoreErrorWithoutARequest() throws Exception {
-    FetchResult r = fetch(FetchConfig.builder().setInitialBackoffMs(5).setMaxAttempts(3).build(), 10, true);
+    FetchResult r = fetch(FetchConfig.builder().setAllowPrivateAddresses(true).setInitialBackoffMs(5).setMaxAttempts(3).build(), 10, true);
 
     assertEquals(ErrorClass.STORE_ERROR, r.getError(), r.toString());
     assertEquals(0, origin.hits("/img/a.png"), "nothing is fetched while the store cannot answer");
@@ -73,7 +73,7 @@ class StoreOutcomeTest {
     Files.write(dir.resolve("k/a.png"), image);
     long modified = Files.getLastModifiedTime(dir.resolve("k/a.png")).toMillis();
 
-    FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).build(), 0, true);
+    FetchResult r = fetch(FetchConfig.builder().setAllowPrivateAddresses(true).setSkipExisting(false).build(), 0, true);
 
     assertEquals(Status.SKIPPED, r.getStatus(), r.toString());
     assertEquals(ErrorClass.SKIP_EXISTS, r.getError());

@@ -107,7 +107,7 @@ class TlsTrustTest {
 
   private static FetchResult fetch(TlsOrigin server, String pem) throws Exception {
     FetchConfig config =
-        FetchConfig.builder().setMaxAttempts(3).setInitialBackoffMs(10).setTrustedCertificatesPem(pem).build();
+        FetchConfig.builder().setAllowPrivateAddresses(true).setMaxAttempts(3).setInitialBackoffMs(10).setTrustedCertificatesPem(pem).build();
     String key = "tls/" + KEYS.incrementAndGet() + ".png";
     FetchRequest request =
         FetchRequest.builder().setUrl(server.baseUrl() + "/image.png").setKey(key).setSource("test").setLine(1).build();

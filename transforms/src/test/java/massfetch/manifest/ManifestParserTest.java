@@ -334,6 +334,14 @@ class ManifestParserTest {
   void givenPathsWithReservedCharacters_whenEncoded_thenPercentEncoded() {
     assertEquals("a%20b.png", UrlPaths.encodePath("a b.png"));
     assertEquals("100%25.png", UrlPaths.encodePath("100%.png"));
+  }
+
+  @Test
+  void givenPercentEscapesInRelativePath_whenRawOrEncoded_thenAPercentSignOrSentAsGiven() {
+    assertEquals(BASE + "/img%2520one.png", UrlPaths.join(BASE, "img%20one.png", false));
+    assertEquals(BASE + "/img%20one.png", UrlPaths.join(BASE, "img%20one.png", true));
+    assertEquals(BASE + "/a%20b%25c%2Fd%C3%A9.png", UrlPaths.join(BASE, "a b%c%2Fdé.png", true));
+    assertEquals(BASE + "/x%25", UrlPaths.join(BASE, "x%", true));
     assertEquals("a%23b.png", UrlPaths.encodePath("a#b.png"));
     assertEquals("a%3Fb.png", UrlPaths.encodePath("a?b.png"));
     assertEquals("caf%C3%A9/%E5%9B%BE.png", UrlPaths.encodePath("café/图.png"));

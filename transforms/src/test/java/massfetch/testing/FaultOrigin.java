@@ -24,7 +24,9 @@ import org.eclipse.jetty.util.Callback;
  * answers), {@code /html/} (a web page), {@code /big/} (a body over the test's size cap), {@code
  * /redirect/N} (302 to the image), {@code /loop/} (302 to itself), {@code /capacity/N} (the image
  * after a delay, or 503 at once while more requests than the set capacity are being answered),
- * {@code /down/N} (503 during an outage set with {@link #outage}, the image otherwise). Counts
+ * {@code /down/N} (503 during an outage set with {@link #outage}, the image otherwise), {@code
+ * /goto/N} (302 to the URL set with {@link #redirect}), {@code /announce/} (200 announcing {@link
+ * #ANNOUNCED_BYTES} bytes, then silence). Counts
  * requests per path and keeps each request's arrival time and status ({@link #log}), so tests can
  * measure request rates.
  */
@@ -43,6 +45,10 @@ public final class FaultOrigin implements AutoCloseable {
     return out.toByteArray();
   }
 
+  /** The Content-Length {@code /announce/} sends, without a byte of body. */
+  public static final long ANNOUNCED_BYTES = 50_000_000L;
+
+  private final Map<String, String> redirects = new ConcurrentHashMap<>();
   private final Server server = new Server();
   private final ServerConnector connector = new ServerConnector(server);
   private final Map<String, byte[]> images = new ConcurrentHashMap<>();
@@ -82,6 +88,11 @@ public final class FaultOrigin implements AutoCloseable {
   public byte[] addImage(String name, byte[] bytes) {
     images.put(name, bytes);
     return bytes;
+  }
+
+  /** Makes {@code /goto/name} answer 302 with {@code Location: location}. */
+  public void redirect(String name, String location) {
+    redirects.put(name, location);
   }
 
   /** {@code /capacity/}: answers take {@code delayMs}; beyond {@code capacity} at once, 503. */
@@ -212,6 +223,15 @@ public final class FaultOrigin implements AutoCloseable {
       case "redirect":
         response.getHeaders().put(HttpHeader.LOCATION, "/img/" + name);
         return status(response, callback, 302);
+      case "goto":
+        response.getHeaders().put(HttpHeader.LOCATION, redirects.get(name));
+        return status(response, callback, 302);
+      case "announce":
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "image/png");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, ANNOUNCED_BYTES);
+        response.write(false, ByteBuffer.allocate(0), Callback.NOOP); // headers now, body never
+        return true;
       case "loop":
         response.getHeaders().put(HttpHeader.LOCATION, path);
         return status(response, callback, 302);
