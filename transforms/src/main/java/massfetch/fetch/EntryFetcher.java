@@ -238,6 +238,11 @@ final class EntryFetcher {
             "got " + body.length + " of " + o.contentLength + " bytes", null, false);
         return;
       }
+      String cut = ImageEnd.missing(body, ImageSniffer.sniff(body));
+      if (cut != null) {
+        retryOrFail(url, o.status, ErrorClass.TRUNCATED, cut + " (" + body.length + " bytes)", null, false);
+        return;
+      }
       String md5Hex = HexFormat.of().formatHex(o.md5);
       if (request.getExpectedSize() != null && request.getExpectedSize() != body.length) {
         finish(failed(o.status, ErrorClass.CHECKSUM_MISMATCH,
