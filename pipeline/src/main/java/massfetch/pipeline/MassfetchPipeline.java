@@ -62,7 +62,7 @@ public final class MassfetchPipeline {
     PCollection<FetchResult> fetched =
         spread.get(Distribute.REQUESTS)
             .apply("FetchAndStore",
-                FetchAndStore.to(Configs.sink(options)).withFetchConfig(Configs.fetch(options)));
+                FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options)));
 
     results
         .and(spread.get(Distribute.DUPLICATES))

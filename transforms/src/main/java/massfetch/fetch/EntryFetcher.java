@@ -319,7 +319,7 @@ final class EntryFetcher {
     CompletableFuture<FetchResult> checkThenStart() {
       CompletableFuture<Boolean> exists;
       try {
-        exists = sink.exists(request.getKey());
+        exists = sink.exists(request.getKey(), request.getExpectedSize(), request.getExpectedMd5());
       } catch (RuntimeException e) {
         exists = CompletableFuture.failedFuture(e);
       }
