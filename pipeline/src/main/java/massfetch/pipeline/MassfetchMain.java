@@ -43,6 +43,7 @@ public final class MassfetchMain {
     try {
       options = parseAndCheck(args);
       new ResultsLocation(options.getResults()).clearPrevious();
+      ResultsOutput.record(options.getResults(), options.getOutput());
     } catch (UserError | IllegalArgumentException e) {
       err.println("massfetch: error: " + oneLine(e.getMessage()));
       return 2;

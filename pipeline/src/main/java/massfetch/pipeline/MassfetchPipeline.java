@@ -78,7 +78,8 @@ public final class MassfetchPipeline {
    * retry a bundle, so no bundle's file is ever written twice; every other runner keeps TextIO.
    */
   static WriteResults writeResults(MassfetchOptions options, long startMillis) {
-    WriteResults write = WriteResults.to(options.getResults()).withStartMillis(startMillis);
+    WriteResults write = WriteResults.to(options.getResults()).withStartMillis(startMillis)
+        .withOutput(ResultsOutput.canonical(options.getOutput()));
     return "DirectRunner".equals(options.getRunner().getSimpleName()) ? write.withBundleFiles() : write;
   }
 }
