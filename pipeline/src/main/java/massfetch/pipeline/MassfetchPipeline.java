@@ -29,7 +29,8 @@ public final class MassfetchPipeline {
             ReadManifest.from(options.getManifest())
                 .withBaseUrl(options.getBaseUrl())
                 .withMaxLineBytes(options.getMaxLineBytes())
-                .withOnlyFailed(options.getOnlyFailed()));
+                .withOnlyFailed(options.getOnlyFailed())
+                .withReservedFolder(ResultsOutput.keyFolderOf(options.getResults(), options.getOutput())));
 
     PCollection<FetchRequest> requests = manifest.get(ReadManifest.REQUESTS);
     PCollectionList<FetchResult> results = PCollectionList.of(manifest.get(ReadManifest.INVALID));

@@ -45,6 +45,17 @@ final class ResultsOutput {
     return o;
   }
 
+  /**
+   * The results folder as a key folder of the output ({@code _results} for the default), or null
+   * when the results live outside the output: keys under it would be cleared with the results.
+   */
+  static String keyFolderOf(String results, String output) {
+    String r = canonical(results);
+    String o = canonical(output);
+    String inside = o.endsWith("/") ? o : o + "/";
+    return r.startsWith(inside) && r.length() > inside.length() ? r.substring(inside.length()) : null;
+  }
+
   /** Writes {@code <results>/output.json} naming {@code output}. */
   static void record(String results, String output) throws IOException {
     ResourceId file = FileSystems.matchNewResource(folder(results) + FILE, false);

@@ -38,12 +38,31 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
   private final @Nullable String baseUrl;
   private final int maxLineBytes;
   private final boolean onlyFailed;
+  private final @Nullable String reservedKeyPrefix;
 
   private ReadManifest(String filepattern, @Nullable String baseUrl, int maxLineBytes, boolean onlyFailed) {
+    this(filepattern, baseUrl, maxLineBytes, onlyFailed, null);
+  }
+
+  private ReadManifest(String filepattern, @Nullable String baseUrl, int maxLineBytes, boolean onlyFailed,
+      @Nullable String reservedKeyPrefix) {
     this.filepattern = filepattern;
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
     this.onlyFailed = onlyFailed;
+    this.reservedKeyPrefix = reservedKeyPrefix;
+  }
+
+  /**
+   * Refuses keys under {@code folder} (relative to the output, e.g. {@code _results}) as {@code
+   * invalid_entry}: the results folder lives there, and a run clears it. Null: no folder is reserved.
+   */
+  public ReadManifest withReservedFolder(@Nullable String folder) {
+    String f = folder;
+    while (f != null && f.endsWith("/")) {
+      f = f.substring(0, f.length() - 1);
+    }
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, f == null || f.isEmpty() ? null : f);
   }
 
   public static ReadManifest from(String filepattern) {
@@ -52,11 +71,11 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
 
   /** Base URL that relative manifest paths are appended to. */
   public ReadManifest withBaseUrl(@Nullable String baseUrl) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, reservedKeyPrefix);
   }
 
   public ReadManifest withMaxLineBytes(int maxLineBytes) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, reservedKeyPrefix);
   }
 
   /**
@@ -64,7 +83,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
    * entries; the others are passed over like comments. Text and CSV lines are not affected.
    */
   public ReadManifest withOnlyFailed(boolean onlyFailed) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, reservedKeyPrefix);
   }
 
   /** Whether a manifest file of this name is read decompressed (by its suffix, e.g. {@code .gz}). */
@@ -83,7 +102,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
         .apply("MatchManifests", FileIO.match().filepattern(filepattern)
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenManifests", FileIO.readMatches())
-        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes, onlyFailed))
+        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes, onlyFailed, reservedKeyPrefix))
             .withOutputTags(REQUESTS, TupleTagList.of(INVALID)));
   }
 }

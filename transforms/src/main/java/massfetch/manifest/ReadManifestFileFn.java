@@ -25,10 +25,23 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
   private final Counter entries = JobMetrics.counter(JobMetrics.MANIFEST_ENTRIES);
   private final ResultCounter results = new ResultCounter();
 
+  /** Keys under this folder (relative to the output, no trailing slash) are refused; null: none. */
+  private final @Nullable String reservedKeyPrefix;
+
   ReadManifestFileFn(@Nullable String baseUrl, int maxLineBytes, boolean onlyFailed) {
+    this(baseUrl, maxLineBytes, onlyFailed, null);
+  }
+
+  ReadManifestFileFn(
+      @Nullable String baseUrl, int maxLineBytes, boolean onlyFailed, @Nullable String reservedKeyPrefix) {
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
     this.onlyFailed = onlyFailed;
+    this.reservedKeyPrefix = reservedKeyPrefix;
+  }
+
+  private static boolean isUnder(String key, String folder) {
+    return key.equals(folder) || key.startsWith(folder + "/");
   }
 
   @ProcessElement
@@ -60,6 +73,10 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
         }
         try {
           FetchRequest request = parser.parse(line.text, line.number);
+          if (request != null && reservedKeyPrefix != null && isUnder(request.getKey(), reservedKeyPrefix)) {
+            throw new InvalidEntryException("object key is under " + reservedKeyPrefix
+                + "/, the results folder, which a run clears");
+          }
           if (request != null) {
             entries.inc();
             out.get(ReadManifest.REQUESTS).output(request);
