@@ -51,6 +51,10 @@ public final class MassfetchMain {
       err.println("massfetch: error: cannot prepare --results: " + oneLine(e.getMessage()));
       return 2;
     }
+    String secrets = SecretHeaders.warning(options);
+    if (secrets != null) {
+      err.println(secrets);
+    }
     Optional<EmbeddedFlinkTemp> flinkTemp;
     try {
       flinkTemp = EmbeddedFlinkTemp.createIfNeeded(options, System.getenv());
