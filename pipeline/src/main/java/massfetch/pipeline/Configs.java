@@ -188,6 +188,7 @@ final class Configs {
         .setS3KmsKeyId(o.getS3KmsKeyId())
         .setMaxWritesPerSecond(o.getMaxWritesPerSecond())
         .setWriteRampUp(o.getWriteRampUp())
+        .setDurability(massfetch.sink.Durability.parse(o.getDurability()))
         .build();
   }
 
@@ -208,5 +209,16 @@ final class Configs {
       }
     }
     return pairs;
+  }
+
+  /**
+   * How much older than the run a hidden temp file must be to count as a killed worker's: the
+   * workers' and the file server's clocks may differ from the launcher's by this much.
+   */
+  static final long STALE_TEMP_MARGIN_MS = java.util.concurrent.TimeUnit.MINUTES.toMillis(10);
+
+  /** The sink of a run that started at {@code startMillis}: it removes temp files older than it. */
+  static SinkConfig sink(MassfetchOptions o, long startMillis) {
+    return sink(o).toBuilder().setStaleTempBefore(startMillis - STALE_TEMP_MARGIN_MS).build();
   }
 }

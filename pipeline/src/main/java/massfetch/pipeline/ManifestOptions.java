@@ -44,6 +44,13 @@ public interface ManifestOptions extends PipelineOptions {
 
   void setPreviousResults(String value);
 
+  @Description("Use --previousResults even when they were written for another --output (or do not say which):"
+      + " their done keys are then trusted to be stored in this one.")
+  @Default.Boolean(false)
+  boolean getPreviousResultsAnyOutput();
+
+  void setPreviousResultsAnyOutput(boolean value);
+
   @Description("When --manifest is an earlier run's results (.jsonl), only its failed records become entries.")
   @Default.Boolean(false)
   boolean getOnlyFailed();

@@ -43,12 +43,17 @@ public final class MassfetchMain {
     try {
       options = parseAndCheck(args);
       new ResultsLocation(options.getResults()).clearPrevious();
+      ResultsOutput.record(options.getResults(), options.getOutput());
     } catch (UserError | IllegalArgumentException e) {
       err.println("massfetch: error: " + oneLine(e.getMessage()));
       return 2;
     } catch (IOException e) {
       err.println("massfetch: error: cannot prepare --results: " + oneLine(e.getMessage()));
       return 2;
+    }
+    String secrets = SecretHeaders.warning(options);
+    if (secrets != null) {
+      err.println(secrets);
     }
     Optional<EmbeddedFlinkTemp> flinkTemp;
     try {

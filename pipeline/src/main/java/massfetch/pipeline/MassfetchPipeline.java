@@ -30,7 +30,8 @@ public final class MassfetchPipeline {
                 .withBaseUrl(options.getBaseUrl())
                 .withMaxLineBytes(options.getMaxLineBytes())
                 .withOnlyFailed(options.getOnlyFailed())
-                .withPathsEncoded("encoded".equals(options.getPathEncoding())));
+                .withPathsEncoded("encoded".equals(options.getPathEncoding()))
+                .withReservedFolder(ResultsOutput.keyFolderOf(options.getResults(), options.getOutput())));
 
     PCollection<FetchRequest> requests = manifest.get(ReadManifest.REQUESTS);
     PCollectionList<FetchResult> results = PCollectionList.of(manifest.get(ReadManifest.INVALID));
@@ -63,7 +64,7 @@ public final class MassfetchPipeline {
     PCollection<FetchResult> fetched =
         spread.get(Distribute.REQUESTS)
             .apply("FetchAndStore",
-                FetchAndStore.to(Configs.sink(options)).withFetchConfig(Configs.fetch(options)));
+                FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options)));
 
     results
         .and(spread.get(Distribute.DUPLICATES))
@@ -79,7 +80,8 @@ public final class MassfetchPipeline {
    * retry a bundle, so no bundle's file is ever written twice; every other runner keeps TextIO.
    */
   static WriteResults writeResults(MassfetchOptions options, long startMillis) {
-    WriteResults write = WriteResults.to(options.getResults()).withStartMillis(startMillis);
+    WriteResults write = WriteResults.to(options.getResults()).withStartMillis(startMillis)
+        .withOutput(ResultsOutput.canonical(options.getOutput()));
     return "DirectRunner".equals(options.getRunner().getSimpleName()) ? write.withBundleFiles() : write;
   }
 }

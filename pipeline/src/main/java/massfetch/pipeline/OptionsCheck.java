@@ -35,6 +35,9 @@ final class OptionsCheck {
     checkPreviousResults(o.getPreviousResults());
     checkNotReplaced("--manifest", o.getManifest(), o.getResults());
     checkNotReplaced("--previousResults", o.getPreviousResults(), o.getResults());
+    if (o.getPreviousResults() != null && !o.getPreviousResultsAnyOutput()) {
+      ResultsOutput.checkPrevious(o.getPreviousResults(), o.getOutput());
+    }
     try {
       Configs.fetch(o);
       Configs.sink(o);

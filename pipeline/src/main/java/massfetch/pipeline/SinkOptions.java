@@ -20,6 +20,14 @@ public interface SinkOptions extends PipelineOptions {
 
   void setOverwrite(boolean value);
 
+  @Description("Local files: none (the OS writes them back when it likes), contents (each file's bytes forced to"
+      + " disk before it gets its name: never an empty file under a final name after a power loss) or full"
+      + " (contents, and the folder after the name is added: an ok record never claims a file a power loss took).")
+  @Default.String("full")
+  String getDurability();
+
+  void setDurability(String value);
+
   @Description("Threads writing local files per worker JVM.")
   @Default.Integer(8)
   int getLocalWriteThreads();

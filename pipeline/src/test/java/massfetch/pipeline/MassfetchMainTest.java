@@ -95,8 +95,8 @@ class MassfetchMainTest {
     try (Stream<Path> files = Files.list(out.resolve("_results"))) {
       for (Path f : files.toList()) {
         String name = f.getFileName().toString();
-        assertTrue(name.equals("summary.json") || name.matches("results-[0-9a-f-]{36}\\.jsonl"),
-            "only per-bundle results files and the summary: " + name);
+        assertTrue(name.equals("summary.json") || name.equals(ResultsOutput.FILE) || name.matches("results-[0-9a-f-]{36}\\.jsonl"),
+            "only per-bundle results files, the summary and the output it is for: " + name);
       }
     }
   }

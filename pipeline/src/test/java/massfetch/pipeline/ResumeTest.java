@@ -142,6 +142,54 @@ class ResumeTest {
   }
 
   @Test
+  void givenResultsOfAnotherOutput_whenResumedFromThem_thenExit2OneLineUnlessOverridden() throws Exception {
+    Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png", "img/2.png"));
+    Path first = dir.resolve("first");
+    Path second = dir.resolve("second");
+    String base = "--baseUrl=" + origin.baseUrl();
+    MainRun run1 = run("--manifest=" + manifest, base, "--output=" + first);
+    assertEquals(0, run1.exitCode(), run1.err());
+    String canonical = first.toAbsolutePath().normalize().toString();
+    assertEquals(canonical, JSON.readTree(first.resolve("_results/output.json").toFile()).get("output").asText());
+    assertEquals(canonical, JSON.readTree(first.resolve("_results/summary.json").toFile()).get("output").asText());
+    String previous = "--previousResults=" + first.resolve("_results/results-*.jsonl");
+
+    MainRun elsewhere = run("--manifest=" + manifest, base, "--output=" + second, previous);
+    assertEquals(2, elsewhere.exitCode(), elsewhere.err());
+    String err = elsewhere.err().strip();
+    assertFalse(err.contains("\n"), "one line: " + err);
+    assertTrue(err.contains("written for --output=" + canonical) && err.contains("--previousResultsAnyOutput"), err);
+    assertFalse(Files.exists(second.resolve("img")), "nothing fetched, nothing claimed");
+    assertEquals(1, origin.hits("/img/1.png"));
+
+    MainRun sameOutput = run("--manifest=" + manifest, base, "--output=" + first + "/",
+        "--results=" + first.resolve("_results-2"), previous);
+    assertEquals(0, sameOutput.exitCode(), "the same output, spelled with a slash: " + sameOutput.err());
+    assertTotals(first.resolve("_results-2"), 2, 0, 2, 0);
+
+    MainRun overridden = run("--manifest=" + manifest, base, "--output=" + second, previous,
+        "--previousResultsAnyOutput");
+    assertEquals(0, overridden.exitCode(), overridden.err());
+    assertTotals(second.resolve("_results"), 2, 0, 2, 0);
+    assertEquals(1, origin.hits("/img/1.png"), "done_before, as asked");
+  }
+
+  @Test
+  void givenResultsThatNameNoOutput_whenResumedFromThem_thenExit2OneLine() throws Exception {
+    Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png"));
+    Path old = Files.createDirectories(dir.resolve("old"));
+    Files.writeString(old.resolve("results-00000-of-00001.jsonl"), "{\"key\":\"img/1.png\",\"status\":\"ok\"}\n");
+
+    MainRun run = run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("out"),
+        "--previousResults=" + old.resolve("results-*.jsonl"));
+
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().strip().startsWith("massfetch: error: --previousResults in "), run.err());
+    assertTrue(run.err().contains("--previousResultsAnyOutput"), run.err());
+    assertEquals(0, origin.hits("/img/1.png"));
+  }
+
+  @Test
   void givenHelp_whenRun_thenResumeOptionsListed() {
     MainRun run = MainRun.run("--help");
 

@@ -244,6 +244,13 @@ final class EntryFetcher {
             "got " + body.length + " of " + o.contentLength + " bytes", null, false);
         return;
       }
+      String type = ImageSniffer.sniff(body);
+      String cut = ImageEnd.missing(body, type);
+      if (cut != null) {
+        retryOrFail(AnswerClass.ofError(ErrorClass.TRUNCATED), o.status, ErrorClass.TRUNCATED,
+            cut + " (" + body.length + " bytes)", null, false);
+        return;
+      }
       String md5Hex = HexFormat.of().formatHex(o.md5);
       if (request.getExpectedSize() != null && request.getExpectedSize() != body.length) {
         retryOrFail(AnswerClass.ofError(ErrorClass.CHECKSUM_MISMATCH), o.status, ErrorClass.CHECKSUM_MISMATCH,
@@ -255,7 +262,6 @@ final class EntryFetcher {
             "md5 " + md5Hex + ", manifest says " + request.getExpectedMd5(), null, false);
         return;
       }
-      String type = ImageSniffer.sniff(body);
       if (type == null) {
         if (!config.acceptAnyContent()) {
           finish(failed(o.status, ErrorClass.NOT_IMAGE,
@@ -331,7 +337,7 @@ final class EntryFetcher {
     CompletableFuture<FetchResult> checkThenStart() {
       CompletableFuture<Boolean> exists;
       try {
-        exists = sink.exists(request.getKey());
+        exists = sink.exists(request.getKey(), request.getExpectedSize(), request.getExpectedMd5());
       } catch (RuntimeException e) {
         exists = CompletableFuture.failedFuture(e);
       }

@@ -13,6 +13,7 @@ import massfetch.sink.ObjectSinks;
 import massfetch.sink.SinkConfig;
 import massfetch.sink.StoreException;
 import massfetch.sink.StoreUnavailableException;
+import javax.annotation.Nullable;
 
 /**
  * Paces an object store: an {@link ObjectSink} around the real one that keeps its requests within
@@ -78,6 +79,12 @@ final class PacedSink implements ObjectSink {
   @Override
   public CompletableFuture<Boolean> exists(String key) {
     return paced(() -> store.exists(key));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> exists(
+      String key, @Nullable Long expectedSize, @Nullable String expectedMd5) {
+    return paced(() -> store.exists(key, expectedSize, expectedMd5));
   }
 
   @Override

@@ -28,8 +28,16 @@ final class Worker implements AutoCloseable {
     this.config = fetch;
     this.limiter = new InFlightLimiter(fetch.maxInFlight());
     this.rate = fetch.maxRequestsPerSecond() > 0 ? new RequestRateLimiter(shareOf(fetch, 1)) : null;
-    ObjectSink opened = ObjectSinks.open(sinkConfig);
+    // The client first: it is what fails on a worker's own setup (a --headerFromEnv variable not
+    // set there), and a sink opened before it would leak its threads on every task restart.
     this.http = new HttpFetcher(fetch, fetch.adaptiveInFlight() ? new AdaptiveInFlight(limiter) : null);
+    ObjectSink opened;
+    try {
+      opened = ObjectSinks.open(sinkConfig);
+    } catch (RuntimeException e) {
+      http.close();
+      throw e;
+    }
     ScheduledThreadPoolExecutor t =
         new ScheduledThreadPoolExecutor(
             1,

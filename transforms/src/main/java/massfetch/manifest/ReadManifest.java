@@ -39,27 +39,47 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
   private final int maxLineBytes;
   private final boolean onlyFailed;
   private final boolean pathsEncoded;
+  private final @Nullable String reservedKeyPrefix;
 
   private ReadManifest(
-      String filepattern, @Nullable String baseUrl, int maxLineBytes, boolean onlyFailed, boolean pathsEncoded) {
+      String filepattern,
+      @Nullable String baseUrl,
+      int maxLineBytes,
+      boolean onlyFailed,
+      boolean pathsEncoded,
+      @Nullable String reservedKeyPrefix) {
     this.filepattern = filepattern;
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
     this.onlyFailed = onlyFailed;
     this.pathsEncoded = pathsEncoded;
+    this.reservedKeyPrefix = reservedKeyPrefix;
+  }
+
+  /**
+   * Refuses keys under {@code folder} (relative to the output, e.g. {@code _results}) as {@code
+   * invalid_entry}: the results folder lives there, and a run clears it. Null: no folder is reserved.
+   */
+  public ReadManifest withReservedFolder(@Nullable String folder) {
+    String f = folder;
+    while (f != null && f.endsWith("/")) {
+      f = f.substring(0, f.length() - 1);
+    }
+    String reserved = f == null || f.isEmpty() ? null : f;
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded, reserved);
   }
 
   public static ReadManifest from(String filepattern) {
-    return new ReadManifest(filepattern, null, DEFAULT_MAX_LINE_BYTES, false, false);
+    return new ReadManifest(filepattern, null, DEFAULT_MAX_LINE_BYTES, false, false, null);
   }
 
   /** Base URL that relative manifest paths are appended to. */
   public ReadManifest withBaseUrl(@Nullable String baseUrl) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded, reservedKeyPrefix);
   }
 
   public ReadManifest withMaxLineBytes(int maxLineBytes) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded, reservedKeyPrefix);
   }
 
   /**
@@ -67,7 +87,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
    * entries; the others are passed over like comments. Text and CSV lines are not affected.
    */
   public ReadManifest withOnlyFailed(boolean onlyFailed) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded, reservedKeyPrefix);
   }
 
   /**
@@ -75,7 +95,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
    * absolute URL, instead of as a file named with a percent sign ({@code img%2520one.png}).
    */
   public ReadManifest withPathsEncoded(boolean pathsEncoded) {
-    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded);
+    return new ReadManifest(filepattern, baseUrl, maxLineBytes, onlyFailed, pathsEncoded, reservedKeyPrefix);
   }
 
   /** Whether a manifest file of this name is read decompressed (by its suffix, e.g. {@code .gz}). */
@@ -94,7 +114,8 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
         .apply("MatchManifests", FileIO.match().filepattern(filepattern)
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenManifests", FileIO.readMatches())
-        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(baseUrl, maxLineBytes, onlyFailed, pathsEncoded))
+        .apply("ParseLines", ParDo.of(new ReadManifestFileFn(
+                baseUrl, maxLineBytes, onlyFailed, pathsEncoded, reservedKeyPrefix))
             .withOutputTags(REQUESTS, TupleTagList.of(INVALID)));
   }
 }

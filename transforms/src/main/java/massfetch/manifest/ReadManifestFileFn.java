@@ -26,11 +26,24 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
   private final Counter entries = JobMetrics.counter(JobMetrics.MANIFEST_ENTRIES);
   private final ResultCounter results = new ResultCounter();
 
-  ReadManifestFileFn(@Nullable String baseUrl, int maxLineBytes, boolean onlyFailed, boolean pathsEncoded) {
+  /** Keys under this folder (relative to the output, no trailing slash) are refused; null: none. */
+  private final @Nullable String reservedKeyPrefix;
+
+  ReadManifestFileFn(
+      @Nullable String baseUrl,
+      int maxLineBytes,
+      boolean onlyFailed,
+      boolean pathsEncoded,
+      @Nullable String reservedKeyPrefix) {
     this.baseUrl = baseUrl;
     this.maxLineBytes = maxLineBytes;
     this.onlyFailed = onlyFailed;
     this.pathsEncoded = pathsEncoded;
+    this.reservedKeyPrefix = reservedKeyPrefix;
+  }
+
+  private static boolean isUnder(String key, String folder) {
+    return key.equals(folder) || key.startsWith(folder + "/");
   }
 
   @ProcessElement
@@ -62,6 +75,10 @@ class ReadManifestFileFn extends DoFn<FileIO.ReadableFile, FetchRequest> {
         }
         try {
           FetchRequest request = parser.parse(line.text, line.number);
+          if (request != null && reservedKeyPrefix != null && isUnder(request.getKey(), reservedKeyPrefix)) {
+            throw new InvalidEntryException("object key is under " + reservedKeyPrefix
+                + "/, the results folder, which a run clears");
+          }
           if (request != null) {
             entries.inc();
             out.get(ReadManifest.REQUESTS).output(request);

@@ -71,6 +71,11 @@ public final class Summary implements Serializable {
 
   /** summary.json: the counts, plus wall time and rate measured from {@code startMillis}. */
   public String toJson(long startMillis, long nowMillis) {
+    return toJson(startMillis, nowMillis, null);
+  }
+
+  /** summary.json, naming the {@code output} the run stored into (left out when null). */
+  public String toJson(long startMillis, long nowMillis, String output) {
     double elapsed = Math.max(0.001, (nowMillis - startMillis) / 1000.0);
     ObjectNode o = MAPPER.createObjectNode();
     o.put("total", total());
@@ -82,6 +87,9 @@ public final class Summary implements Serializable {
     o.put("images_per_s", Math.round(total() / elapsed * 10) / 10.0);
     o.set("errors", MAPPER.valueToTree(sorted(errors)));
     o.set("skips", MAPPER.valueToTree(sorted(skips)));
+    if (output != null) {
+      o.put("output", output);
+    }
     try {
       return MAPPER.writeValueAsString(o);
     } catch (JsonProcessingException e) {

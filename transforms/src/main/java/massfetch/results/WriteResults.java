@@ -1,5 +1,6 @@
 package massfetch.results;
 
+import javax.annotation.Nullable;
 import massfetch.model.FetchResult;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -40,20 +41,27 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
   private final String directory;
   private final long startMillis;
   private final boolean bundleFiles;
+  private final @Nullable String output;
 
-  private WriteResults(String directory, long startMillis, boolean bundleFiles) {
+  private WriteResults(String directory, long startMillis, boolean bundleFiles, @Nullable String output) {
     this.directory = directory;
     this.startMillis = startMillis;
     this.bundleFiles = bundleFiles;
+    this.output = output;
   }
 
   public static WriteResults to(String directory) {
-    return new WriteResults(directory, System.currentTimeMillis(), false);
+    return new WriteResults(directory, System.currentTimeMillis(), false, null);
+  }
+
+  /** The output the results are for, recorded in summary.json as {@code output}. */
+  public WriteResults withOutput(@Nullable String output) {
+    return new WriteResults(directory, startMillis, bundleFiles, output);
   }
 
   /** When the run started, for summary.json's elapsed time and rate. */
   public WriteResults withStartMillis(long startMillis) {
-    return new WriteResults(directory, startMillis, bundleFiles);
+    return new WriteResults(directory, startMillis, bundleFiles, output);
   }
 
   /**
@@ -61,7 +69,7 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
    * only on a runner that never retries a bundle: the DirectRunner.
    */
   public WriteResults withBundleFiles() {
-    return new WriteResults(directory, startMillis, true);
+    return new WriteResults(directory, startMillis, true, output);
   }
 
   /** The folder with a trailing separator, so file prefixes land inside it. */
@@ -81,11 +89,12 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
           .apply("WriteJsonLines", TextIO.write().to(prefix("results")).withSuffix(".jsonl"));
     }
     long start = startMillis;
+    String outputName = output;
     out.get(PARTIAL_SUMMARIES)
         .setCoder(SerializableCoder.of(Summary.class))
         .apply("Summarize", Combine.globally(new MergeSummariesFn()))
         .apply("SummaryJson", MapElements.into(TypeDescriptors.strings())
-            .via((Summary s) -> s.toJson(start, System.currentTimeMillis())))
+            .via((Summary s) -> s.toJson(start, System.currentTimeMillis(), outputName)))
         .apply("WriteSummary", TextIO.write().to(prefix("summary")).withSuffix(".json")
             .withoutSharding().withShardNameTemplate(""));
     return PDone.in(results.getPipeline());

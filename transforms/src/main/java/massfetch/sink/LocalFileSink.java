@@ -1,6 +1,13 @@
 package massfetch.sink;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -20,13 +27,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link ObjectSink} on a local (or mounted) file system. Each object is written to a hidden temp
  * file in its target folder and then published under its final name in one step: a hard link when
  * overwriting is off (fails if the name exists, so two writers never clobber each other), an atomic
  * rename otherwise. A crash leaves at most a hidden temp file, never a partial file under a final
- * name.
+ * name: with {@link Durability#CONTENTS} or {@link Durability#FULL} the file's bytes are forced to
+ * disk before it gets its name (and with {@code FULL} the folder after it), so a power loss cannot
+ * leave an empty or zero-filled file there either. Temp files a killed worker left behind, older
+ * than the run ({@link SinkConfig#staleTempBefore()}), are removed from each folder the first time
+ * this sink writes to it.
  */
 public final class LocalFileSink implements ObjectSink {
   static final String TEMP_PREFIX = ".massfetch-tmp-";
@@ -37,11 +49,23 @@ public final class LocalFileSink implements ObjectSink {
   private final boolean overwrite;
   private final ExecutorService writers;
   private final Set<Path> knownFolders = ConcurrentHashMap.newKeySet();
+  private final Durability durability;
+  private final long staleTempBefore;
+  /**
+   * Files {@link #exists(String, Long, String)} judged damaged (empty, or not what the manifest
+   * says): the put that follows replaces them even when overwriting is off. Bounded like {@link
+   * #knownFolders}; an entry lost to the bound only means the damaged file is reported as found.
+   */
+  private final Set<Path> damaged = ConcurrentHashMap.newKeySet();
+  /** Files and folders forced to disk so far, for tests: a forced write looks like any other. */
+  private final AtomicLong forces = new AtomicLong();
 
   public LocalFileSink(Path root, SinkConfig config) {
     this.root = root.toAbsolutePath().normalize();
     this.overwrite = config.overwrite();
     this.writers = Executors.newFixedThreadPool(config.localWriteThreads(), daemonThreads());
+    this.durability = config.durability();
+    this.staleTempBefore = config.staleTempBefore();
   }
 
   @Override
@@ -49,6 +73,57 @@ public final class LocalFileSink implements ObjectSink {
     // A stat is cheap and never blocks for long on a local disk: answer on the caller's thread.
     // Only a file is a stored object: a folder that happens to have the key's name is not.
     return CompletableFuture.completedFuture(Files.isRegularFile(pathOf(key)));
+  }
+
+  /**
+   * A stored object is a non-empty file of the manifest's size and MD5 when it gives them; an
+   * empty file (what a power loss can leave) or a different one is not, and is replaced by the put
+   * that follows. Only a file with an expected MD5 is read, on a writer thread.
+   */
+  @Override
+  public CompletableFuture<Boolean> exists(String key, Long expectedSize, String expectedMd5) {
+    Path path = pathOf(key);
+    long size;
+    try {
+      size = Files.size(path);
+    } catch (IOException e) {
+      return CompletableFuture.completedFuture(false); // absent (or unreadable: the put will tell)
+    }
+    if (!Files.isRegularFile(path)) {
+      return CompletableFuture.completedFuture(false);
+    }
+    if (size == 0 || (expectedSize != null && expectedSize != size)) {
+      return CompletableFuture.completedFuture(markDamaged(path));
+    }
+    if (expectedMd5 == null) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return CompletableFuture.supplyAsync(() -> md5Matches(path, expectedMd5) || markDamaged(path), writers);
+  }
+
+  /** Remembers {@code path} as damaged; always false (it is no stored object). */
+  private boolean markDamaged(Path path) {
+    if (damaged.size() >= MAX_KNOWN_FOLDERS) {
+      damaged.clear();
+    }
+    damaged.add(path);
+    return false;
+  }
+
+  private static boolean md5Matches(Path path, String expectedHex) {
+    try (InputStream in = Files.newInputStream(path)) {
+      MessageDigest md5 = MessageDigest.getInstance("MD5");
+      byte[] buffer = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        md5.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(md5.digest()).equalsIgnoreCase(expectedHex);
+    } catch (IOException e) {
+      throw new StoreException("cannot read " + path + " to check its MD5: " + e.getMessage(), true, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
   }
 
   @Override
@@ -74,6 +149,7 @@ public final class LocalFileSink implements ObjectSink {
       if (overwrite) {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         temp = null;
+        syncFolder(target);
       } else {
         // The link fails if anything has the name: no check before it, one system call fewer per
         // object, and no window between a check and the write.
@@ -83,8 +159,15 @@ public final class LocalFileSink implements ObjectSink {
           if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw folderInTheWay(target);
           }
-          return compareStored(target, bytes);
+          if (!damaged.remove(target) && !isEmptyFile(target)) {
+            return compareStored(target, bytes);
+          }
+          // An empty file is never an image, and a damaged one was judged so by exists(): replace
+          // it in one step, like an overwrite.
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          temp = null;
         }
+        syncFolder(target);
       }
       return PutOutcome.STORED;
     } catch (AccessDeniedException e) {
@@ -113,17 +196,75 @@ public final class LocalFileSink implements ObjectSink {
     Path folder = file.getParent();
     if (!knownFolders.contains(folder)) {
       Files.createDirectories(folder);
+      removeStaleTemps(folder);
       if (knownFolders.size() >= MAX_KNOWN_FOLDERS) {
         knownFolders.clear();
       }
       knownFolders.add(folder);
     }
     try {
-      Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      writeFile(file, bytes);
     } catch (NoSuchFileException e) {
       knownFolders.remove(folder);
       Files.createDirectories(folder);
-      Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      writeFile(file, bytes);
+    }
+  }
+
+  private void writeFile(Path file, byte[] bytes) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      if (durability != Durability.NONE) {
+        channel.force(true);
+        forces.incrementAndGet();
+      }
+    }
+  }
+
+  /** With {@link Durability#FULL}: forces the folder, so the name just added survives a power loss. */
+  private void syncFolder(Path target) throws IOException {
+    if (durability != Durability.FULL) {
+      return;
+    }
+    try (FileChannel folder = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+      folder.force(true);
+      forces.incrementAndGet();
+    }
+  }
+
+  /** How many times this sink forced a file or folder to disk. */
+  long forces() {
+    return forces.get();
+  }
+
+  private static boolean isEmptyFile(Path path) throws IOException {
+    return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && Files.size(path) == 0;
+  }
+
+  /**
+   * Removes hidden temp files older than the run from {@code folder}: what a killed worker left
+   * behind (a live worker's temp files are younger than the run it belongs to). A file that cannot
+   * be removed stays, harmless; the next run tries again.
+   */
+  private void removeStaleTemps(Path folder) {
+    if (staleTempBefore <= 0) {
+      return;
+    }
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(folder, TEMP_PREFIX + "*")) {
+      for (Path temp : temps) {
+        try {
+          if (Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis() < staleTempBefore) {
+            Files.deleteIfExists(temp);
+          }
+        } catch (IOException e) {
+          // Gone meanwhile, or not ours to remove: either way nothing to do.
+        }
+      }
+    } catch (IOException e) {
+      // An unlistable folder fails the write that follows, which reports it.
     }
   }
 

@@ -1,6 +1,7 @@
 package massfetch.sink;
 
 import java.util.concurrent.CompletableFuture;
+import javax.annotation.Nullable;
 
 /**
  * A store for fetched objects, addressed by key relative to the output prefix. Implementations are
@@ -31,6 +32,17 @@ public interface ObjectSink extends AutoCloseable {
 
   /** Whether an object is stored under {@code key}. */
   CompletableFuture<Boolean> exists(String key);
+
+  /**
+   * Whether a whole object is stored under {@code key}: one the store can check against the
+   * manifest's {@code expectedSize} and {@code expectedMd5} (hex; either may be null) and finds
+   * different, or finds empty, is not, and the put that follows replaces it. Stores that cannot
+   * check cheaply answer {@link #exists(String)}.
+   */
+  default CompletableFuture<Boolean> exists(
+      String key, @Nullable Long expectedSize, @Nullable String expectedMd5) {
+    return exists(key);
+  }
 
   /**
    * Stores {@code bytes} under {@code key}. A transient store fault completes the future with a

@@ -21,6 +21,15 @@ public abstract class SinkConfig implements Serializable {
   /** Threads that write local files (blocking file I/O kept off the HTTP client's threads). */
   public abstract int localWriteThreads();
 
+  /** How far a local file is forced to disk before its put completes. */
+  public abstract Durability durability();
+
+  /**
+   * Hidden temp files older than this (epoch milliseconds) are a killed worker's leftovers: the
+   * local sink removes them from the folders it writes. 0: none are removed.
+   */
+  public abstract long staleTempBefore();
+
   /** Uploads in flight at once, for object stores. */
   public abstract int maxUploadsInFlight();
 
@@ -80,6 +89,8 @@ public abstract class SinkConfig implements Serializable {
     return new AutoValue_SinkConfig.Builder()
         .setOverwrite(false)
         .setLocalWriteThreads(8)
+        .setDurability(Durability.FULL)
+        .setStaleTempBefore(0)
         .setMaxUploadsInFlight(256)
         .setS3PathStyle(false)
         .setS3ConditionalWrites(true)
@@ -101,6 +112,10 @@ public abstract class SinkConfig implements Serializable {
     public abstract Builder setLocalWriteThreads(int threads);
 
     public abstract Builder setMaxUploadsInFlight(int uploads);
+
+    public abstract Builder setDurability(Durability durability);
+
+    public abstract Builder setStaleTempBefore(long epochMillis);
 
     public abstract Builder setGcsEndpoint(@Nullable String endpoint);
 

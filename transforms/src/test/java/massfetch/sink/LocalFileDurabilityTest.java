@@ -1,0 +1,141 @@
+package massfetch.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import massfetch.sink.ObjectSink.PutOutcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link LocalFileSink}: a file is forced to disk before it is reported stored (and its folder with
+ * {@code full}); an empty file, or one that is not what the manifest says, is no stored object and is
+ * replaced; temp files a killed worker left are removed, fresh ones kept.
+ */
+class LocalFileDurabilityTest {
+  private static final byte[] BODY = "a whole image".getBytes(StandardCharsets.US_ASCII);
+
+  @TempDir Path dir;
+
+  private LocalFileSink sink(Durability durability, long staleTempBefore) {
+    return new LocalFileSink(dir, SinkConfig.builder().setOutput(dir.toString())
+        .setDurability(durability).setStaleTempBefore(staleTempBefore).build());
+  }
+
+  private static PutOutcome put(ObjectSink sink, String key, byte[] bytes) throws Exception {
+    return sink.put(key, bytes, "image/png", new byte[16]).get(30, TimeUnit.SECONDS);
+  }
+
+  private static boolean exists(ObjectSink sink, String key, Long size, String md5) throws Exception {
+    return sink.exists(key, size, md5).get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void givenEachDurability_whenPut_thenFileForcedAndFolderTooWhenFull() throws Exception {
+    try (LocalFileSink none = sink(Durability.NONE, 0);
+        LocalFileSink contents = sink(Durability.CONTENTS, 0);
+        LocalFileSink full = sink(Durability.FULL, 0)) {
+      put(none, "n/a.png", BODY);
+      put(contents, "c/a.png", BODY);
+      put(full, "f/a.png", BODY);
+
+      assertEquals(0, none.forces());
+      assertEquals(1, contents.forces(), "the file, before it is linked into place");
+      assertEquals(2, full.forces(), "the file, then its folder");
+    }
+    assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("f/a.png")));
+  }
+
+  @Test
+  void givenDefaults_whenConfigured_thenFull() {
+    assertEquals(Durability.FULL, SinkConfig.builder().setOutput("x").build().durability());
+  }
+
+  @Test
+  void givenDurabilityWords_whenParsed_thenAnyCaseAndBadOnesRefused() {
+    assertEquals(Durability.NONE, Durability.parse("none"));
+    assertEquals(Durability.CONTENTS, Durability.parse(" Contents "));
+    assertThrows(IllegalArgumentException.class, () -> Durability.parse("fsync"));
+  }
+
+  @Test
+  void givenEmptyFileUnderFinalName_whenCheckedThenPut_thenNotStoredAndReplaced() throws Exception {
+    Files.createDirectories(dir.resolve("x"));
+    Files.write(dir.resolve("x/a.png"), new byte[0]);
+    try (LocalFileSink sink = sink(Durability.FULL, 0)) {
+      assertFalse(exists(sink, "x/a.png", null, null), "an empty file is never a stored image");
+
+      assertEquals(PutOutcome.STORED, put(sink, "x/a.png", BODY));
+    }
+    assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("x/a.png")));
+  }
+
+  @Test
+  void givenEmptyFileAndNoCheck_whenPut_thenReplacedAnyway() throws Exception {
+    Files.write(dir.resolve("a.png"), new byte[0]);
+    try (LocalFileSink sink = sink(Durability.NONE, 0)) {
+      assertEquals(PutOutcome.STORED, put(sink, "a.png", BODY));
+    }
+    assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("a.png")));
+  }
+
+  @Test
+  void givenFileOfOtherSizeOrMd5ThanManifest_whenChecked_thenNotStoredAndThePutReplacesIt() throws Exception {
+    byte[] stale = "zero-filled, say".getBytes(StandardCharsets.US_ASCII);
+    Files.write(dir.resolve("size.png"), stale);
+    Files.write(dir.resolve("md5.png"), BODY);
+    Files.write(dir.resolve("good.png"), BODY);
+    try (LocalFileSink sink = sink(Durability.NONE, 0)) {
+      assertFalse(exists(sink, "size.png", (long) BODY.length, null));
+      assertFalse(exists(sink, "md5.png", (long) BODY.length, md5("something else")));
+      assertTrue(exists(sink, "good.png", (long) BODY.length, HexFormat.of().formatHex(md5(BODY))));
+      assertTrue(exists(sink, "good.png", null, null));
+
+      assertEquals(PutOutcome.STORED, put(sink, "size.png", BODY));
+      assertEquals(PutOutcome.ALREADY_EXISTS, put(sink, "good.png", "other".getBytes(StandardCharsets.US_ASCII)),
+          "a file that passed its check is never rewritten");
+    }
+    assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("size.png")));
+    assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("good.png")));
+  }
+
+  @Test
+  void givenTempFilesOfAKilledWorkerAndOfThisRun_whenTheFolderIsWritten_thenOnlyTheStaleOnesGo() throws Exception {
+    long runStart = System.currentTimeMillis();
+    Path folder = Files.createDirectories(dir.resolve("f"));
+    Path stale = Files.write(folder.resolve(LocalFileSink.TEMP_PREFIX + "killed"), BODY);
+    Files.setLastModifiedTime(stale, FileTime.fromMillis(runStart - TimeUnit.HOURS.toMillis(2)));
+    Path fresh = Files.write(folder.resolve(LocalFileSink.TEMP_PREFIX + "live"), BODY);
+    Path other = Files.write(folder.resolve(".not-ours"), BODY);
+    Files.setLastModifiedTime(other, FileTime.fromMillis(runStart - TimeUnit.HOURS.toMillis(2)));
+    Path elsewhere = Files.write(dir.resolve(LocalFileSink.TEMP_PREFIX + "unwritten-folder"), BODY);
+    Files.setLastModifiedTime(elsewhere, FileTime.fromMillis(runStart - TimeUnit.HOURS.toMillis(2)));
+
+    try (LocalFileSink sink = sink(Durability.NONE, runStart - TimeUnit.MINUTES.toMillis(10))) {
+      put(sink, "f/a.png", BODY);
+    }
+
+    assertFalse(Files.exists(stale), "a killed worker's temp file is removed");
+    assertTrue(Files.exists(fresh), "a temp file of this run may be another worker's write in progress");
+    assertTrue(Files.exists(other), "only massfetch's temp files");
+    assertTrue(Files.exists(elsewhere), "only in folders this run writes");
+  }
+
+  private static byte[] md5(byte[] bytes) throws Exception {
+    return MessageDigest.getInstance("MD5").digest(bytes);
+  }
+
+  private static String md5(String text) throws Exception {
+    return HexFormat.of().formatHex(md5(text.getBytes(StandardCharsets.UTF_8)));
+  }
+}
