@@ -4,11 +4,13 @@ import massfetch.model.FetchResult;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
@@ -17,13 +19,15 @@ import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import javax.annotation.Nullable;
 import org.joda.time.Instant;
 
 /**
  * Writes one JSON line per result to {@code <results>/results-*.jsonl} and the run's counts to
  * {@code <results>/summary.json}. By default through Beam's file sink (temp files, then finalised,
  * named {@code results-SSSSS-of-NNNNN.jsonl}), so a retried bundle never leaves a duplicate line;
- * {@link #withBundleFiles} writes a file per bundle instead, for the DirectRunner.
+ * {@link #withBundleFiles} writes a file per bundle instead, for the DirectRunner, and {@link
+ * #withLedger} publishes rolled files as it goes, for Flink.
  *
  * <pre>{@code
  * results.apply("WriteResults", WriteResults.to("gs://bucket/run-1/_results").withStartMillis(start));
@@ -40,20 +44,34 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
   private final String directory;
   private final long startMillis;
   private final boolean bundleFiles;
+  private final @Nullable ResultsLedger ledger;
 
-  private WriteResults(String directory, long startMillis, boolean bundleFiles) {
+  private WriteResults(
+      String directory, long startMillis, boolean bundleFiles, @Nullable ResultsLedger ledger) {
     this.directory = directory;
     this.startMillis = startMillis;
     this.bundleFiles = bundleFiles;
+    this.ledger = ledger;
   }
 
   public static WriteResults to(String directory) {
-    return new WriteResults(directory, System.currentTimeMillis(), false);
+    return new WriteResults(directory, System.currentTimeMillis(), false, null);
   }
 
   /** When the run started, for summary.json's elapsed time and rate. */
   public WriteResults withStartMillis(long startMillis) {
-    return new WriteResults(directory, startMillis, bundleFiles);
+    return new WriteResults(directory, startMillis, bundleFiles, ledger);
+  }
+
+  /**
+   * Publishes results as they are produced, in whole rolled files named by the ledger's run
+   * ({@link WriteLedgerFilesFn}), dropping any entry the run already published (a retried task),
+   * and builds summary.json from the published files at the end ({@link SummarizeLedgerFn}). For
+   * runners that retry tasks and run a bundle for long (Flink batch): a job that dies leaves the
+   * results of its finished work for {@code --previousResults}. Its folder is the ledger's.
+   */
+  public WriteResults withLedger(ResultsLedger ledger) {
+    return new WriteResults(ledger.directory(), startMillis, false, ledger);
   }
 
   /**
@@ -61,7 +79,7 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
    * only on a runner that never retries a bundle: the DirectRunner.
    */
   public WriteResults withBundleFiles() {
-    return new WriteResults(directory, startMillis, true);
+    return new WriteResults(directory, startMillis, true, null);
   }
 
   /** The folder with a trailing separator, so file prefixes land inside it. */
@@ -71,6 +89,9 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
 
   @Override
   public PDone expand(PCollection<FetchResult> results) {
+    if (ledger != null) {
+      return expandLedger(results, ledger);
+    }
     PCollectionTuple out =
         results.apply("ToJsonLines",
             ParDo.of(new ToJsonLinesFn()).withOutputTags(LINES, TupleTagList.of(PARTIAL_SUMMARIES)));
@@ -86,6 +107,17 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
         .apply("Summarize", Combine.globally(new MergeSummariesFn()))
         .apply("SummaryJson", MapElements.into(TypeDescriptors.strings())
             .via((Summary s) -> s.toJson(start, System.currentTimeMillis())))
+        .apply("WriteSummary", TextIO.write().to(prefix("summary")).withSuffix(".json")
+            .withoutSharding().withShardNameTemplate(""));
+    return PDone.in(results.getPipeline());
+  }
+
+  private PDone expandLedger(PCollection<FetchResult> results, ResultsLedger ledger) {
+    results
+        .apply("WriteLedgerFiles", ParDo.of(new WriteLedgerFilesFn(ledger)))
+        .setCoder(VarLongCoder.of())
+        .apply("AllPublished", Sum.longsGlobally())
+        .apply("SummarizeLedger", ParDo.of(new SummarizeLedgerFn(ledger, startMillis)))
         .apply("WriteSummary", TextIO.write().to(prefix("summary")).withSuffix(".json")
             .withoutSharding().withShardNameTemplate(""));
     return PDone.in(results.getPipeline());
