@@ -43,7 +43,6 @@ import pendulum
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.providers.apache.beam.operators.beam import BeamRunJavaPipelineOperator
 from airflow.sdk import DAG, Connection, ObjectStoragePath, Param, Variable, get_current_context, task
-from airflow.utils.trigger_rule import TriggerRule
 
 DAG_ID = "massfetch"
 JOB_CLASS = "massfetch.pipeline.MassfetchMain"
@@ -629,7 +628,7 @@ with DAG(
             raise AirflowFailException(f"batch {done['index']} ({done['manifest']}): {problem}")
         return counts
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule="all_done")
     def summary() -> dict[str, Any]:
         """Adds up the newest attempt of every batch into <results>/summary.json."""
         context = get_current_context()
