@@ -17,7 +17,7 @@ Tasks, in order:
     max_failure_ratio``, naming the top error classes and the results files of the failed entries.
 ``summary``
     Adds up the latest attempt of every batch into ``<results>/summary.json`` (runs even when a
-    batch failed).
+    batch failed), and fails the run when any batch failed its check or wrote no summary.
 
 Clearing one batch's ``download`` re-runs only that batch: the entries it recorded as stored are
 ``skipped / done_before`` without a request, only its failed entries are fetched again.
@@ -639,8 +639,11 @@ with DAG(
             raise AirflowFailException("massfetch: prepare planned no batch")
         total: dict[str, Any] = {"total": 0, "ok": 0, "skipped": 0, "failed": 0, "bytes": 0, "errors": {}, "batches": {}}
         latest = latest_attempts(results, conn_id)
+        over: list[str] = []
         for name, folder in sorted(latest.items()):
             s = read_summary(folder, conn_id)
+            if evaluate_summary(s, float(context["params"]["max_failure_ratio"]), folder)[1]:
+                over.append(name)
             for key in ("total", "ok", "skipped", "failed", "bytes"):
                 total[key] += int(s.get(key) or 0)
             for err, n in (s.get("errors") or {}).items():
@@ -656,8 +659,13 @@ with DAG(
             f"massfetch: total={total['total']} ok={total['ok']} skipped={total['skipped']} failed={total['failed']} "
             f"bytes={total['bytes']} over {len(latest)} of {len(batches)} batch(es) -> {results}/summary.json"
         )
-        if missing:
-            print(f"massfetch: {missing} batch(es) wrote no summary (their download failed)")
+        # The summary is the run's last task, so its state is the run's: a batch that failed its
+        # check or wrote no summary fails the run here too, after summary.json is written.
+        if missing or over:
+            raise AirflowFailException(
+                f"massfetch: {len(over)} batch(es) over max_failure_ratio ({', '.join(over) or 'none'}), "
+                f"{missing} without a summary; see their check tasks"
+            )
         return total
 
     checked = check.expand(done=download.output)

@@ -7,6 +7,7 @@ import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
 import massfetch.results.ResultsLedger;
 import massfetch.results.SkipPublished;
+import massfetch.results.WriteLedger;
 import massfetch.results.WriteResults;
 import massfetch.resume.ExcludeDone;
 import massfetch.resume.ReadDoneKeys;
@@ -71,13 +72,14 @@ public final class MassfetchPipeline {
             .apply("FetchAndStore",
                 FetchAndStore.to(Configs.sink(options)).withFetchConfig(Configs.fetch(options)));
 
-    results
-        .and(spread.get(Distribute.DUPLICATES))
-        .and(fetched)
-        .apply("AllResults", Flatten.pCollections())
-        .apply("WriteResults", ledger != null
-            ? WriteResults.to(options.getResults()).withStartMillis(startMillis).withLedger(ledger)
-            : writeResults(options, startMillis));
+    PCollectionList<FetchResult> all = results.and(spread.get(Distribute.DUPLICATES)).and(fetched);
+    if (ledger != null) {
+      // A writer per source, each in its producer's task: see WriteLedger.
+      all.apply("WriteResults", WriteLedger.to(ledger).withStartMillis(startMillis));
+    } else {
+      all.apply("AllResults", Flatten.pCollections())
+          .apply("WriteResults", writeResults(options, startMillis));
+    }
     return p;
   }
 

@@ -160,6 +160,7 @@ class MassfetchMainTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--trustStore=" + manifest},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--help=FetchOptions"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--s3Endpoint="},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--resultsFileSeconds=0"},
         new String[] {"--output=" + out});
     for (String[] args : mistakes) {
       MainRun run = MainRun.run(args);

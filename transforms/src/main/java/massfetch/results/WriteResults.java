@@ -4,16 +4,15 @@ import massfetch.model.FetchResult;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TupleTag;
@@ -113,14 +112,7 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
   }
 
   private PDone expandLedger(PCollection<FetchResult> results, ResultsLedger ledger) {
-    results
-        .apply("WriteLedgerFiles", ParDo.of(new WriteLedgerFilesFn(ledger)))
-        .setCoder(VarLongCoder.of())
-        .apply("AllPublished", Sum.longsGlobally())
-        .apply("SummarizeLedger", ParDo.of(new SummarizeLedgerFn(ledger, startMillis)))
-        .apply("WriteSummary", TextIO.write().to(prefix("summary")).withSuffix(".json")
-            .withoutSharding().withShardNameTemplate(""));
-    return PDone.in(results.getPipeline());
+    return PCollectionList.of(results).apply(WriteLedger.to(ledger).withStartMillis(startMillis));
   }
 
   static final TupleTag<String> LINES = new TupleTag<String>() {};

@@ -117,6 +117,23 @@ class ResultsLedgerTest {
   }
 
   @Test
+  void givenSeveralSources_whenWrittenByWriteLedger_thenEachSourcePublishesAndOneSummaryCountsAll() throws IOException {
+    Pipeline p = pipeline();
+    PCollection<FetchResult> first =
+        p.apply("First", Create.of(IntStream.range(0, 300).mapToObj(ResultsLedgerTest::result).collect(Collectors.toList())));
+    PCollection<FetchResult> second =
+        p.apply("Second", Create.of(IntStream.range(300, 500).mapToObj(ResultsLedgerTest::result).collect(Collectors.toList())));
+    org.apache.beam.sdk.values.PCollectionList.of(first).and(second)
+        .apply(WriteLedger.to(ledger("r5", 10_000)));
+    p.run().waitUntilFinish();
+
+    List<String> entries = entries(resultFiles());
+    assertEquals(500, entries.size());
+    assertEquals(500, entries.stream().distinct().count());
+    assertEquals(500, JSON.readTree(dir.resolve("summary.json").toFile()).get("total").asInt());
+  }
+
+  @Test
   void givenManyLongs_whenAddedToTheSet_thenEachIsFoundOnceAndOthersNot() {
     LongHashSet set = new LongHashSet();
     for (long i = 0; i < 100_000; i++) {
