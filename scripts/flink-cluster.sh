@@ -24,6 +24,8 @@ Commands:
                       exit 0 when the JobManager runs, 3 when it does not
   start-taskmanager   start one more TaskManager (e.g. to replace a lost one); prints its index
   kill-taskmanager I  kill -9 TaskManager I (a crash, for fault-tolerance tests)
+  crash               kill -9 the JobManager and every TaskManager at once (the whole cluster
+                      lost, for fault-tolerance tests); start brings up a new one
   url                 print the REST URL of the cluster in the run folder
   run [--run-dir DIR] -- ARGS...
                       the `flink` command-line client of a Flink distribution (CliFrontend, from
@@ -56,7 +58,7 @@ EOF
 cmd="${1:-}"
 case "$cmd" in
   -h|--help|help) usage; exit 0 ;;
-  start|stop|status|start-taskmanager|url|run) shift ;;
+  start|stop|status|start-taskmanager|url|run|crash) shift ;;
   kill-taskmanager) shift; kill_index="${1:?kill-taskmanager needs an index}"; shift ;;
   "") usage >&2; exit 2 ;;
   *) die "unknown command '$cmd' (see --help)" ;;
@@ -404,6 +406,19 @@ case "$cmd" in
     log "killed TaskManager $kill_index (pid $(cat "$f")) with SIGKILL"
     # The pid file stays (marked dead) so that start-taskmanager picks a new index.
     mv "$f" "$f.killed"
+    ;;
+  crash)
+    crashed=0
+    for f in "$pid_dir"/jobmanager.pid "$pid_dir"/taskmanager-*.pid; do
+      [ -e "$f" ] || continue
+      if pid_alive "$f"; then
+        kill -9 "$(cat "$f")"
+        crashed=$((crashed + 1))
+      fi
+      rm -f "$f"
+    done
+    rm -f "$pid_dir"/*.killed 2>/dev/null || true
+    log "killed $crashed Flink JVM(s) of $run_dir with SIGKILL"
     ;;
   stop)
     stopped=0

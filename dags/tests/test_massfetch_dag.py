@@ -43,17 +43,20 @@ def test_givenDagFolder_whenParsed_thenNoImportErrorsAndOnlyTheMassfetchDag(dagb
     assert list(dagbag.dag_ids) == ["massfetch"]
 
 
-def test_givenDag_whenInspected_thenTasksRunPrepareDownloadCheck(dagbag: DagBag) -> None:
+def test_givenDag_whenInspected_thenMappedBatchesThenChecksThenSummary(dagbag: DagBag) -> None:
     dag = dagbag.get_dag("massfetch")
-    assert set(dag.task_ids) == {"prepare", "download", "check"}
-    assert dag.get_task("prepare").downstream_task_ids == {"download", "check"}
+    assert set(dag.task_ids) == {"prepare", "download", "check", "summary"}
+    assert dag.get_task("prepare").downstream_task_ids == {"download"}
     assert dag.get_task("download").downstream_task_ids == {"check"}
-    assert dag.get_task("check").downstream_task_ids == set()
+    assert dag.get_task("check").downstream_task_ids == {"summary"}
+    assert dag.get_task("summary").trigger_rule == "all_done", "the summary counts failed batches too"
     download = dag.get_task("download")
-    assert isinstance(download, BeamRunJavaPipelineOperator)
-    assert download.job_class == "massfetch.pipeline.MassfetchMain"
-    assert download.deferrable is False, "a deferred Beam job would run inside the triggerer"
-    assert download.retries == md.DOWNLOAD_RETRIES
+    assert download.operator_class.__name__ == "MassfetchBatchOperator"
+    assert issubclass(md.MassfetchBatchOperator, BeamRunJavaPipelineOperator)
+    assert download.partial_kwargs["job_class"] == "massfetch.pipeline.MassfetchMain"
+    assert download.partial_kwargs["deferrable"] is False, "a deferred Beam job would run inside the triggerer"
+    assert download.partial_kwargs["retries"] == md.DOWNLOAD_RETRIES
+    assert download.partial_kwargs["max_active_tis_per_dagrun"] == md.MAX_ACTIVE_BATCHES
     assert dag.max_active_runs == 1
     assert dag.catchup is False
 
@@ -62,7 +65,8 @@ def test_givenDag_whenParamsRead_thenTheDocumentedParamsAndDefaults(dagbag: DagB
     params = dagbag.get_dag("massfetch").params
     assert set(params.keys()) == {
         "manifest", "base_url", "output", "results", "runner", "flink_master",
-        "parallelism", "max_in_flight", "max_failure_ratio", "jar_dir",
+        "parallelism", "max_in_flight", "max_failure_ratio", "jar_dir", "max_requests_per_second",
+        "allowed_hosts", "header_from_env", "previous_results", "only_failed", "extra_options",
     }
     assert params["max_failure_ratio"] == 0.01
     assert params["runner"] == "DirectRunner"
@@ -190,22 +194,61 @@ def test_givenResultsFolder_whenSummaryMissing_thenFailsNamingThePath(tmp_path: 
 def test_givenNoEnvironment_whenDagBuilt_thenDownloadRetriesOnce(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MASSFETCH_DOWNLOAD_RETRIES", raising=False)
     fresh = _load_module()
-    assert fresh.dag.get_task("download").retries == 1, "a retry is cheap: stored images are skipped"
+    assert fresh.dag.get_task("download").partial_kwargs["retries"] == 1, "a retry is cheap: it resumes"
 
 
-def test_givenEarlierAttemptsResults_whenCleared_thenOnlyResultFilesRemoved(tmp_path: Path) -> None:
-    for name in ("results-00000-of-00004.jsonl", "results-00003-of-00004.jsonl", "summary.json", "notes.txt"):
-        (tmp_path / name).write_text("x")
-    removed = md.remove_previous_results(str(tmp_path), None)
-    assert removed == ["results-00000-of-00004.jsonl", "results-00003-of-00004.jsonl", "summary.json"]
-    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
-    assert md.remove_previous_results(str(tmp_path / "absent"), None) == []
+def test_givenManifestFolderListOrFile_whenListed_thenOneBatchPerPartFile(tmp_path: Path) -> None:
+    for name in ("part-2.txt", "part-1.txt", ".hidden", "_SUCCESS"):
+        (tmp_path / name).write_text("a.png\n")
+    assert md.list_parts(str(tmp_path)) == [str(tmp_path / "part-1.txt"), str(tmp_path / "part-2.txt")]
+    assert md.list_parts(str(tmp_path / "part-*.txt")) == [str(tmp_path / "part-1.txt"), str(tmp_path / "part-2.txt")]
+    assert md.list_parts(["x.txt", "y.txt"]) == ["x.txt", "y.txt"]
+    assert md.list_parts("gs://b/m/part-*.txt") == ["gs://b/m/part-*.txt"]
+    with pytest.raises(AirflowFailException, match="holds no part files"):
+        md.list_parts(str(tmp_path / "none-*.txt"))
 
 
-def test_givenDownloadTask_whenStarted_thenItClearsAnEarlierAttemptsResults(dagbag: DagBag) -> None:
-    callbacks = dagbag.get_dag("massfetch").get_task("download").on_execute_callback
-    names = [c.__name__ for c in (callbacks if isinstance(callbacks, list) else [callbacks])]
-    assert names == ["clear_previous_results"]
+def test_givenHeaderSecrets_whenPlanned_thenOnlyEnvironmentNamesInTheOptions() -> None:
+    values, sources = md.header_sources(["Authorization:conn:provider", "X-Key:var:provider_key", "X-Id:ID_ENV"], "DirectRunner")
+    assert values == ["Authorization:MASSFETCH_HEADER_0", "X-Key:MASSFETCH_HEADER_1", "X-Id:ID_ENV"]
+    assert sources == {"MASSFETCH_HEADER_0": "conn:provider", "MASSFETCH_HEADER_1": "var:provider_key"}
+    with pytest.raises(AirflowFailException, match="workers read their own environment"):
+        md.header_sources(["Authorization:conn:provider"], "FlinkRunner")
+    with pytest.raises(AirflowFailException, match="is not Name:conn:ID"):
+        md.header_sources(["Authorization"], "DirectRunner")
+
+
+def test_givenPolitenessAndExtraOptions_whenOptionsBuilt_thenPassedAndManagedOnesRefused() -> None:
+    common = dict(runner="DirectRunner", jar="/j.jar", manifest="/m.txt", output="/o", results="/o/_r",
+                  base_url=None, flink_master=None, parallelism=None, max_in_flight=None)
+    options = md.build_pipeline_options(**common, max_requests_per_second=50.0, allowed_hosts="a.example,*.cdn.example",
+                                        header_from_env=["A:E0", "B:E1"], only_failed=True,
+                                        extra_options={"maxAttempts": 5, "followRedirects": False})
+    assert options["maxRequestsPerSecond"] == "50.0"
+    assert options["allowedHosts"] == "a.example,*.cdn.example"
+    assert options["headerFromEnv"] == "A:E0,B:E1"
+    assert options["onlyFailed"] == "true"
+    assert options["maxAttempts"] == "5" and options["followRedirects"] == "false"
+    with pytest.raises(AirflowFailException, match="may not set output"):
+        md.build_pipeline_options(**common, extra_options={"output": "/elsewhere"})
+
+
+def test_givenRunTag_whenBatchNamed_thenFoldersAndJobNamesPerBatch() -> None:
+    assert md.batch_results("gs://b/_results/2026-11-25/", 3) == "gs://b/_results/2026-11-25/batch-0003"
+    assert md.run_results_glob("/r") == "/r/batch-*/attempt-*/results-*.jsonl"
+    assert md.job_name("manual__2026-11-25T10:00:00+00:00", 2) == "massfetch-manual-2026-11-25t10-00-00-00-00-batch-0002"
+
+
+def test_givenSeveralAttempts_whenLatestRead_thenTheNewestWithASummaryPerBatch(tmp_path: Path) -> None:
+    for folder, has_summary in (("batch-0000/attempt-1", True), ("batch-0000/attempt-2", True),
+                                ("batch-0001/attempt-1", True), ("batch-0001/attempt-2", False)):
+        (tmp_path / folder).mkdir(parents=True)
+        if has_summary:
+            (tmp_path / folder / "summary.json").write_text("{}")
+    assert md.latest_attempts(str(tmp_path), None) == {
+        "batch-0000": str(tmp_path / "batch-0000/attempt-2"),
+        "batch-0001": str(tmp_path / "batch-0001/attempt-1"),
+    }
 
 
 def test_givenOutput_whenDefaultResults_thenOneFolderPerRun() -> None:

@@ -7,7 +7,11 @@
 #       the results folder holds only this attempt's records;
 #   (d) a manifest of mostly missing images, read from an Airflow Variable holding {{ ds }}: the
 #       check task fails the run with the documented message;
-#   (e) runner=FlinkRunner against the local Flink cluster (scripts/flink-cluster.sh).
+#   (e) runner=FlinkRunner against the local Flink cluster (scripts/flink-cluster.sh);
+#   (f) a manifest folder of three part files run as three batches (mapped tasks, one Flink job
+#       each): the batch with missing images fails its check, the others pass, the summary adds
+#       all three up; once the images are there, re-running only that batch's map index fetches
+#       only its failed entries (the origin's log), and its check passes.
 # Run by scripts/test.sh, or alone: scripts/suites/40-airflow.sh [--help]
 set -euo pipefail
 
@@ -152,7 +156,6 @@ else
   # (c) ---------------------------------------------------------------------------------------
   # The same DAG run again (same logical date, so the same results folder), as a clear or a retry
   # does. A stray shard stands in for an earlier attempt's results with another shard count.
-  echo '{"stale": true}' >"$results/results-00099-of-00100.jsonl"
   before="$(image_requests)"
   dag_test direct-rerun 2026-11-25 "$(conf manifest="$work/manifests/good.txt" base_url="$base_url" output="$out")"
   [ "$rc" -eq 0 ] || show_failure direct-rerun
@@ -160,8 +163,9 @@ else
   check "(c) re-run skipped all $count stored images" \
     [ "$(summary_field "$results" skipped)/$(summary_field "$results" ok)" = "$count/0" ]
   check "(c) re-run sent no image request to the origin" [ "$(image_requests)" -eq "$before" ]
-  check "(c) the results folder holds only the re-run's $count records (earlier shards removed)" \
-    [ "$(cat "$results"/results-*.jsonl | grep -c .)" -eq "$count" ]
+  latest="$(ls -d "$results"/batch-0000/attempt-* | sort | tail -n 1)"
+  check "(c) the re-run wrote its own attempt folder: $count records, all skipped/done_before" \
+    [ "$(cat "$latest"/results-*.jsonl | jq -r 'select(.error == "done_before") | .key' | sort -u | grep -c .)" -eq "$count" ]
 
   # (d) ---------------------------------------------------------------------------------------
   # The manifest comes from an Airflow Variable holding {{ ds }}: the param default reads it and
@@ -172,7 +176,8 @@ else
   dag_test direct-bad 2026-11-23 "$(conf base_url="$base_url" output="$out_bad")"
   n_missing=$((count - keep))
   pct="$(python3 -c "print(f'{$n_missing / $count:.2%}')")"
-  expected="massfetch: $n_missing of $count images failed ($pct > max_failure_ratio 1.00%). Top errors: http_404=$n_missing. Failed entries: lines with \"status\":\"failed\" in $out_bad/_results/2026-11-23/results-*.jsonl"
+  attempt_bad="$(ls -d "$out_bad"/_results/2026-11-23/batch-0000/attempt-* 2>/dev/null | tail -n 1)"
+  expected="massfetch: $n_missing of $count images failed ($pct > max_failure_ratio 1.00%). Top errors: http_404=$n_missing. Failed entries: lines with \"status\":\"failed\" in $attempt_bad/results-*.jsonl"
   check "(d) run with mostly missing images fails (dags test exit non-zero)" [ "$rc" -ne 0 ]
   check "(d) the check task failed with the documented message" grep -qF -- "$expected" "$work/logs/direct-bad.log"
   if ! grep -qF -- "$expected" "$work/logs/direct-bad.log"; then
@@ -184,7 +189,7 @@ else
     grep -q "Process exited with return code: 0" "$work/logs/direct-bad.log"
   check "(d) the good 5% were stored" [ "$(stored_count "$out_bad")" -eq "$keep" ]
   check "(d) failed entries are in the results files" \
-    [ "$(cat "$out_bad"/_results/2026-11-23/results-*.jsonl | jq -s '[.[] | select(.status == "failed")] | length')" -eq "$n_missing" ]
+    [ "$(cat "$attempt_bad"/results-*.jsonl | jq -s '[.[] | select(.status == "failed")] | length')" -eq "$n_missing" ]
   "$airflow_sh" cli variables delete massfetch_manifest >>"$work/logs/variables.log" 2>&1 || true
 fi
 
@@ -216,7 +221,50 @@ else
       grep -q -- "--runner=FlinkRunner.*--flinkMaster=$flink_master" "$work/logs/flink.log"
     check "(e) all $count images stored by Flink" [ "$(stored_count "$out_flink")" -eq "$count" ]
     check "(e) check task passed with ok=$count" \
-      grep -q "massfetch: total=$count ok=$count skipped=0 failed=0" "$work/logs/flink.log"
+      grep -q "massfetch: batch 0 .*total=$count ok=$count skipped=0 failed=0" "$work/logs/flink.log"
+
+    # (f) ---------------------------------------------------------------------------------------
+    # Three part files, three batches on the same cluster (parallelism 1 each: two run at once in
+    # its two slots). Part 2's images are away from the origin at first: that batch fails its check.
+    parts="$work/manifests/parts"
+    mkdir -p "$parts" "$work/held-back"
+    split -n l/3 -d --additional-suffix=.txt "$work/manifests/good.txt" "$parts/part-"
+    while read -r key; do
+      mkdir -p "$work/held-back/$(dirname "$key")"
+      mv "$work/images/$key" "$work/held-back/$key"
+    done <"$parts/part-01.txt"
+    n_part2="$(grep -c . "$parts/part-01.txt")"
+    out_f="$work/out-batches"
+    results_f="$out_f/_results/2026-11-21"
+    dag_test batches 2026-11-21 "$(conf manifest="$parts" base_url="$base_url" output="$out_f" \
+      runner=FlinkRunner flink_master="$flink_master" parallelism=1)"
+    check "(f) the run fails: one batch's check failed" [ "$rc" -ne 0 ]
+    check "(f) three batches, three Flink jobs" \
+      [ "$(curl -s "http://$flink_master/jobs/overview" | jq '[.jobs[] | select(.name | test("massfetch-2026-11-21-batch-"))] | length')" -eq 3 ]
+    check "(f) batch 1 (part-01) failed its ratio check, naming its failed entries" \
+      grep -q "batch 1 (.*part-01.txt): massfetch: $n_part2 of $n_part2 images failed" "$work/logs/batches.log"
+    check "(f) batches 0 and 2 passed their checks" \
+      test "$(grep -c "massfetch: batch [02] (.*failed=0 " "$work/logs/batches.log")" -ge 2
+    check "(f) the summary task added up all three batches: total=$count, failed=$n_part2" \
+      [ "$(jq -r '"\(.total)/\(.failed)"' "$results_f/summary.json" 2>/dev/null)" = "$count/$n_part2" ]
+    # The provider puts the images back; only batch 1 runs again (its map index), resuming from
+    # the run's results: it requests exactly its failed entries, and passes.
+    cp -r "$work/held-back/." "$work/images/"
+    before_f="$(image_requests)"
+    rc=0
+    timeout -k 15 "$run_timeout" "$airflow_sh" cli tasks test massfetch download 2026-11-21 --map-index 1 \
+      >"$work/logs/batch-1-rerun.log" 2>&1 || rc=$?
+    check "(f) re-running batch 1 alone succeeds" [ "$rc" -eq 0 ]
+    requests_f=$(( $(image_requests) - before_f ))
+    check "(f) the re-run requested only batch 1's $n_part2 failed entries ($requests_f image requests)" \
+      [ "$requests_f" -eq "$n_part2" ]
+    check "(f) every image of the three batches is stored, byte-exact" \
+      same_files "$work/images" "$out_f" "$work/manifests/good.txt"
+    rc=0
+    timeout -k 15 "$run_timeout" "$airflow_sh" cli tasks test massfetch check 2026-11-21 --map-index 1 \
+      >"$work/logs/batch-1-check.log" 2>&1 || rc=$?
+    check "(f) batch 1's check passes after its re-run (ok=$n_part2)" \
+      grep -q "massfetch: batch 1 (.*ok=$n_part2 .*failed=0 " "$work/logs/batch-1-check.log"
   fi
 fi
 

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # 50-flink.sh — massfetch on Flink 1.19 (scripts/flink-cluster.sh, scripts/massfetch):
-#   (a) a real cluster of 2 TaskManagers x 2 slots: 5,000 images at parallelism 4, every file
+#   (a) a real cluster of 4 TaskManagers x 1 slot: 5,000 images at parallelism 4, every file
 #       byte-exact, one ok record per entry, the job FINISHED in /jobs/overview, Beam metrics in
 #       the REST API;
-#   (b) a TaskManager killed with SIGKILL mid-run and a new one started: the job restarts and still
-#       ends with every entry exactly once, every stored object byte-exact, nothing partial under a
-#       final name;
+#   (b) a TaskManager killed with SIGKILL at about half way and a new one started, with
+#       --skipExisting=false so repeated work shows at the origin: the restarted job re-fetches
+#       only what the results ledger had not published (origin requests <= 1.2 x entries), and
+#       ends with every entry exactly once, every stored object byte-exact, nothing partial under
+#       a final name;
+#   (e) the whole cluster killed (JobManager and TaskManagers, SIGKILL) at about half way, a new
+#       cluster started, the run resumed with --previousResults: the first run left whole results
+#       files, the second requests only what the first did not record (origin requests over both
+#       <= 1.1 x entries), every entry exactly once across both runs' records;
 #   (c) the `flink run` CLI (CliFrontend, through scripts/flink-cluster.sh run) submitting the jar
 #       to the same cluster: 300 images at parallelism 2, the job FINISHED, every file byte-exact;
 #   (d) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
@@ -25,7 +31,7 @@ $MASSFETCH_ROOT/.run/flink-suite) and nginx origins (scripts/origin.sh), runs ma
 everything it started, also when a check fails or it is interrupted.
 Environment:
   FLINK_SUITE_COUNT        images in part (a) (default 5000)
-  FLINK_SUITE_KILL_COUNT   images in part (b) (default 2000; from the same files)
+  FLINK_SUITE_KILL_COUNT   images in parts (b) and (e) (default 2000; from the same files)
   FLINK_SUITE_KEEP=1       keep the work folder afterwards (default: removed when all passed)
 Prints PASS:/FAIL: lines and closes with "50-flink: N passed, N failed".
 EOF
@@ -57,7 +63,7 @@ cleanup() {
   "$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
   "$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
   if [ "${FLINK_SUITE_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
-    rm -rf "$work/images" "$work"/out-*
+    rm -rf "$work/images" "$work"/out-* "$work"/results-*
   fi
 }
 trap cleanup EXIT
@@ -74,9 +80,11 @@ python3 "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$work/images" --count "$c
   --manifest "$work/all.txt" --seed 50 >&2
 head -n "$kill_count" "$work/all.txt" >"$work/kill.txt"
 base_url="$("$origin" start --root "$work/images" --run-dir "$work/origin")"
-# Part (b) needs a run that is still fetching when the kill lands: 100 ms per request and a small
-# in-flight limit stretch 2,000 images to tens of seconds.
-slow_url="$("$origin" start --root "$work/images" --run-dir "$work/origin-slow" --latency-ms 100)"
+# Parts (b) and (e) need a run that is still fetching when the kill lands: 100 ms per request and a
+# small in-flight limit stretch 2,000 images to tens of seconds. Its access log counts requests.
+slow_url="$("$origin" start --root "$work/images" --run-dir "$work/origin-slow" --latency-ms 100 --access-log)"
+slow_log="$work/origin-slow/access.log"
+origin_requests() { grep -c 'GET ' "$slow_log" 2>/dev/null || true; }
 
 if [ ! -f "$jar" ]; then
   log "building $jar"
@@ -84,11 +92,12 @@ if [ ! -f "$jar" ]; then
 fi
 
 started=$SECONDS
-rest="$("$cluster" start --taskmanagers 2 --slots 2 --port 0 --run-dir "$cluster_run")"
+# One slot per TaskManager: a lost TaskManager is a quarter of the job, as in part (b)'s measure.
+rest="$("$cluster" start --taskmanagers 4 --slots 1 --port 0 --run-dir "$cluster_run")"
 master="${rest#http://}"
 log "cluster up at $rest after $((SECONDS - started)) s"
-check "cluster: 2 TaskManagers, 4 slots registered" \
-  [ "$(curl -s "$rest/overview" | jq -r '"\(.taskmanagers) \(."slots-total")"')" = "2 4" ]
+check "cluster: 4 TaskManagers, 4 slots registered" \
+  [ "$(curl -s "$rest/overview" | jq -r '"\(.taskmanagers) \(."slots-total")"')" = "4 4" ]
 check "cluster: start again is a no-op (idempotent)" \
   [ "$("$cluster" start --run-dir "$cluster_run" 2>/dev/null)" = "$rest" ]
 # A mistyped --run-dir: status says so, stop is a no-op, and neither leaves a folder behind.
@@ -174,16 +183,19 @@ echo "(a) measured: $(jq -r '"\(.images_per_s) images/s, \(.elapsed_s) s"' "$out
   "(launcher wall time ${took}s; not asserted)"
 
 # ---------------------------------------------------------------------------------------------
-# (b) kill -9 one TaskManager mid-run, start a replacement.
+# (b) kill -9 one TaskManager at about half way, start a replacement. --skipExisting=false: an
+# entry fetched twice is a second request at the origin, which is what the ratio counts. Results
+# files roll every 2 s (the run is short), so what finished before the kill is published.
 out_b="$work/out-b"
 job_b="massfetch-suite-b-$$"
 t0=$SECONDS
+requests_before_b="$(origin_requests)"
 timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
-  --parallelism=4 --minGroups=64 --maxInFlight=4 "--jobName=$job_b" \
+  --parallelism=4 --minGroups=64 --maxInFlight=4 --skipExisting=false --resultsFileSeconds=2 "--jobName=$job_b" \
   "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_b" \
   >"$work/logs/b.out" 2>"$work/logs/b.err" &
 bg_pid=$!
-# Wait until a fifth of the entries are fetched (Flink's live counter), then kill.
+# Wait until half of the entries are fetched (Flink's live counter), then kill.
 killed_at="" seen_running=0
 deadline=$((SECONDS + run_timeout))
 while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
@@ -191,7 +203,7 @@ while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
   if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -gt 0 ]; then
     seen_running=1
   fi
-  if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((kill_count / 5)) ]; then
+  if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((kill_count / 2)) ]; then
     killed_at="$fetched"
     "$cluster" kill-taskmanager 1 --run-dir "$cluster_run"
     "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
@@ -217,6 +229,9 @@ check "(b) massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
 check "(b) exactly one record per manifest entry" \
   cmp -s <(sort "$work/kill.txt") <(records "$out_b/_results" | jq -r '.key' | sort)
 # An entry stored before the kill is found stored after the restart: skipped/exists, not ok.
+requests_b=$(( $(origin_requests) - requests_before_b ))
+check "(b) the restart re-fetched only unpublished work: $requests_b origin requests for $kill_count entries (<= 1.2 x)" \
+  [ $((requests_b * 10)) -le $((kill_count * 12)) ]
 check "(b) every record is ok or skipped/exists" \
   [ "$(records "$out_b/_results" | jq -s '[.[] | select(.status != "ok" and .error != "exists")] | length')" = 0 ]
 check "(b) summary total=$kill_count, failed=0" \
@@ -243,8 +258,83 @@ print("kill test files: %d listed, %d missing/different, %d unexpected, %d hidde
 for p in (bad + extra)[:5]: print("  bad:", p)
 sys.exit(1 if bad or extra else 0)
 PY
-echo "(b) measured: restarts=${restarts_b:-?}, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_b/_results/summary.json" 2>/dev/null)" \
+echo "(b) measured: restarts=${restarts_b:-?}, origin requests ${requests_b} for $kill_count entries, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_b/_results/summary.json" 2>/dev/null)" \
   "(launcher wall time ${took}s; not asserted)"
+
+# ---------------------------------------------------------------------------------------------
+# (e) the whole cluster lost at about half way (JobManager and TaskManagers, SIGKILL), a new
+# cluster, and the run resumed from what the first one published (--previousResults).
+out_e="$work/out-e"
+job_e="massfetch-suite-e-$$"
+t0=$SECONDS
+requests_before_e="$(origin_requests)"
+e_common=(--runner=FlinkRunner "--filesToStage=$jar" --parallelism=4 --minGroups=64 --maxInFlight=4
+  --skipExisting=false --resultsFileSeconds=2 "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_e")
+timeout -k 15 "$run_timeout" "$massfetch" "${e_common[@]}" "--flinkMaster=$master" "--jobName=$job_e" \
+  "--results=$work/results-e1" >"$work/logs/e1.out" 2>"$work/logs/e1.err" &
+bg_pid=$!
+crashed_at=""
+deadline=$((SECONDS + run_timeout))
+while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+  read -r _ state fetched _ <<<"$(flink_job_info "$rest" "$job_e")" || true
+  if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((kill_count / 2)) ]; then
+    crashed_at="$fetched"
+    "$cluster" crash --run-dir "$cluster_run"
+    # The attached client would retry the lost JobManager for minutes: it goes down with it.
+    sleep 2
+    kill "$bg_pid" 2>/dev/null || true
+    break
+  fi
+  sleep 1
+done
+rc_e1=0
+wait "$bg_pid" || rc_e1=$?
+bg_pid=""
+requests_e1=$(( $(origin_requests) - requests_before_e ))
+log "massfetch e (first run): exit $rc_e1, cluster killed at ${crashed_at:-never} fetched, $requests_e1 requests"
+check "(e) the cluster was killed mid-run (at ${crashed_at:-never} of $kill_count fetched) and the run failed" \
+  test -n "$crashed_at" -a "${crashed_at:-0}" -lt "$kill_count" -a "$rc_e1" -ne 0
+check "(e) the killed run left whole results files only: every line a record, no entry twice" \
+  python3 - "$work/results-e1" <<'PY'
+import collections, glob, json, sys
+seen = collections.Counter()
+for f in glob.glob(sys.argv[1] + "/results-*.jsonl"):
+    for line in open(f):
+        r = json.loads(line)          # a half-written line fails here
+        seen[(r["source"], r["line"])] += 1
+print("first run: %d records in %d files" % (sum(seen.values()), len(glob.glob(sys.argv[1] + "/results-*.jsonl"))))
+sys.exit(0 if seen and max(seen.values()) == 1 else 1)
+PY
+rest="$("$cluster" start --taskmanagers 4 --slots 1 --port 0 --run-dir "$cluster_run")"
+master="${rest#http://}"
+run_massfetch e2 "${e_common[@]}" "--flinkMaster=$master" "--jobName=$job_e-resume" \
+  "--results=$work/results-e2" "--previousResults=$work/results-e1/results-*.jsonl"
+requests_e=$(( $(origin_requests) - requests_before_e ))
+check "(e) the resumed run on a new cluster exits 0" [ "$rc" -eq 0 ]
+check "(e) $requests_e origin requests over both runs for $kill_count entries (<= 1.1 x; first run $requests_e1)" \
+  [ $((requests_e * 10)) -le $((kill_count * 11)) ]
+check "(e) both runs' records account for every entry exactly once, done_before for what the first stored" \
+  python3 - "$work/results-e1" "$work/results-e2" "$work/kill.txt" <<'PY'
+import collections, glob, json, sys
+one, two, listed = sys.argv[1:4]
+def records(d):
+    return [json.loads(l) for f in glob.glob(d + "/results-*.jsonl") for l in open(f) if l.strip()]
+first, second = records(one), records(two)
+entry = lambda r: (r["source"], r["line"])
+done_before = {entry(r) for r in second if r.get("error") == "done_before"}
+stored_first = {entry(r) for r in first if r["status"] == "ok"}
+once = collections.Counter(entry(r) for r in first) + collections.Counter(
+    entry(r) for r in second if r.get("error") != "done_before")
+entries = sum(1 for l in open(listed) if l.strip())
+per_entry_second = collections.Counter(entry(r) for r in second)
+print("first run %d records, second %d (%d done_before)" % (len(first), len(second), len(done_before)))
+ok = (done_before == stored_first and len(once) == entries and set(once.values()) == {1}
+      and len(per_entry_second) == entries and set(per_entry_second.values()) == {1})
+sys.exit(0 if ok else 1)
+PY
+check "(e) every object byte-exact" same_files "$work/images" "$out_e" "$work/kill.txt"
+echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests_e - requests_e1)) in the resumed one" \
+  "for $kill_count entries ($((SECONDS - t0)) s with the new cluster; not asserted)"
 
 # ---------------------------------------------------------------------------------------------
 # (c) `flink run` of a Flink distribution, i.e. CliFrontend from the cluster's own jars: the CLI

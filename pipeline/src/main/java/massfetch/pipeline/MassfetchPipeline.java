@@ -5,6 +5,9 @@ import massfetch.fetch.FetchAndStore;
 import massfetch.manifest.ReadManifest;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
+import massfetch.results.ResultsLedger;
+import massfetch.results.SkipPublished;
+import massfetch.results.WriteLedger;
 import massfetch.results.WriteResults;
 import massfetch.resume.ExcludeDone;
 import massfetch.resume.ReadDoneKeys;
@@ -61,17 +64,44 @@ public final class MassfetchPipeline {
                     options.getGroupSize(),
                     options.getMinGroups())));
 
+    PCollection<FetchRequest> toFetch = spread.get(Distribute.REQUESTS);
+    ResultsLedger ledger = ledger(options);
+    if (ledger != null) {
+      toFetch = toFetch.apply("SkipPublished", SkipPublished.in(ledger));
+    }
     PCollection<FetchResult> fetched =
-        spread.get(Distribute.REQUESTS)
+        toFetch
             .apply("FetchAndStore",
                 FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options)));
 
-    results
-        .and(spread.get(Distribute.DUPLICATES))
-        .and(fetched)
-        .apply("AllResults", Flatten.pCollections())
-        .apply("WriteResults", writeResults(options, startMillis));
+    PCollectionList<FetchResult> all = results.and(spread.get(Distribute.DUPLICATES)).and(fetched);
+    if (ledger != null) {
+      // A writer per source, each in its producer's task: see WriteLedger.
+      all.apply("WriteResults", WriteLedger.to(ledger).withStartMillis(startMillis)
+          .withOutput(ResultsOutput.canonical(options.getOutput())));
+    } else {
+      all.apply("AllResults", Flatten.pCollections())
+          .apply("WriteResults", writeResults(options, startMillis));
+    }
     return p;
+  }
+
+  /**
+   * Off the DirectRunner, the results ledger: a task there may run for hours as one bundle (Flink
+   * batch) and be restarted, so results are published in rolled files as they come and a restarted
+   * task skips what its run already published. The DirectRunner never retries and ends bundles
+   * often: its file per bundle is enough (null).
+   */
+  static ResultsLedger ledger(MassfetchOptions options) {
+    if (isDirect(options)) {
+      return null;
+    }
+    return ResultsLedger.in(options.getResults())
+        .withRollEvery(options.getResultsFileRecords(), options.getResultsFileSeconds());
+  }
+
+  private static boolean isDirect(MassfetchOptions options) {
+    return "DirectRunner".equals(options.getRunner().getSimpleName());
   }
 
   /**

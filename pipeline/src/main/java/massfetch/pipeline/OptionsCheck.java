@@ -51,6 +51,9 @@ final class OptionsCheck {
     if (o.getGroupSize() < 1 || o.getMinGroups() < 1) {
       throw new UserError("--groupSize and --minGroups must be at least 1");
     }
+    if (o.getResultsFileRecords() < 1 || o.getResultsFileSeconds() < 1) {
+      throw new UserError("--resultsFileRecords and --resultsFileSeconds must be at least 1");
+    }
   }
 
   /**

@@ -31,6 +31,19 @@ public interface ResultsOptions extends PipelineOptions {
 
   void setMinGroups(int value);
 
+  @Description("Off the DirectRunner, results are published as they come in whole files: a file is"
+      + " closed and published once it holds this many records (or at --resultsFileSeconds).")
+  @Default.Integer(massfetch.results.ResultsLedger.DEFAULT_ROLL_RECORDS)
+  int getResultsFileRecords();
+
+  void setResultsFileRecords(int value);
+
+  @Description("... or once it has been open this many seconds: what a crash can lose per worker.")
+  @Default.Integer(massfetch.results.ResultsLedger.DEFAULT_ROLL_SECONDS)
+  int getResultsFileSeconds();
+
+  void setResultsFileSeconds(int value);
+
   /** {@code <output>/_results}. */
   class ResultsDefault implements DefaultValueFactory<String> {
     @Override

@@ -163,6 +163,7 @@ class MassfetchMainTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--allowedHosts=img.example:x"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--headerHosts=ftp://img.example"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--pathEncoding=utf8"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--resultsFileSeconds=0"},
         new String[] {"--output=" + out});
     for (String[] args : mistakes) {
       MainRun run = MainRun.run(args);

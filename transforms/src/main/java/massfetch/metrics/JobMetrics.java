@@ -43,6 +43,11 @@ public final class JobMetrics {
   /** Lines of --previousResults that are no readable record: ignored, they are no entries of this run. */
   public static final String PREVIOUS_UNREADABLE_LINES = "previous_unreadable_lines";
 
+  /** Requests left out because a failed attempt of this run already published their result. */
+  public static final String LEDGER_SKIPPED = "ledger_skipped";
+  /** Results dropped at the writer because their entry was already published by this run. */
+  public static final String LEDGER_REPEATS_DROPPED = "ledger_repeats_dropped";
+
   private JobMetrics() {}
 
   public static Counter counter(String name) {

@@ -41,6 +41,26 @@ public final class Summary implements Serializable {
     }
   }
 
+  /** Adds one record read back from a results file (status by its wire name). */
+  void add(String status, String error, long recordBytes) {
+    switch (status) {
+      case "ok":
+        ok++;
+        bytes += recordBytes;
+        break;
+      case "skipped":
+        skipped++;
+        skips.merge(String.valueOf(error), 1L, Long::sum);
+        break;
+      case "failed":
+        failed++;
+        errors.merge(String.valueOf(error), 1L, Long::sum);
+        break;
+      default:
+        throw new IllegalArgumentException("not a result status: " + status);
+    }
+  }
+
   void merge(Summary other) {
     ok += other.ok;
     skipped += other.skipped;

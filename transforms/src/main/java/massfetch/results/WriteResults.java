@@ -13,18 +13,21 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import javax.annotation.Nullable;
 import org.joda.time.Instant;
 
 /**
  * Writes one JSON line per result to {@code <results>/results-*.jsonl} and the run's counts to
  * {@code <results>/summary.json}. By default through Beam's file sink (temp files, then finalised,
  * named {@code results-SSSSS-of-NNNNN.jsonl}), so a retried bundle never leaves a duplicate line;
- * {@link #withBundleFiles} writes a file per bundle instead, for the DirectRunner.
+ * {@link #withBundleFiles} writes a file per bundle instead, for the DirectRunner, and {@link
+ * #withLedger} publishes rolled files as it goes, for Flink.
  *
  * <pre>{@code
  * results.apply("WriteResults", WriteResults.to("gs://bucket/run-1/_results").withStartMillis(start));
@@ -42,26 +45,44 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
   private final long startMillis;
   private final boolean bundleFiles;
   private final @Nullable String output;
+  private final @Nullable ResultsLedger ledger;
 
-  private WriteResults(String directory, long startMillis, boolean bundleFiles, @Nullable String output) {
+  private WriteResults(
+      String directory,
+      long startMillis,
+      boolean bundleFiles,
+      @Nullable String output,
+      @Nullable ResultsLedger ledger) {
     this.directory = directory;
     this.startMillis = startMillis;
     this.bundleFiles = bundleFiles;
     this.output = output;
+    this.ledger = ledger;
   }
 
   public static WriteResults to(String directory) {
-    return new WriteResults(directory, System.currentTimeMillis(), false, null);
+    return new WriteResults(directory, System.currentTimeMillis(), false, null, null);
   }
 
   /** The output the results are for, recorded in summary.json as {@code output}. */
   public WriteResults withOutput(@Nullable String output) {
-    return new WriteResults(directory, startMillis, bundleFiles, output);
+    return new WriteResults(directory, startMillis, bundleFiles, output, ledger);
   }
 
   /** When the run started, for summary.json's elapsed time and rate. */
   public WriteResults withStartMillis(long startMillis) {
-    return new WriteResults(directory, startMillis, bundleFiles, output);
+    return new WriteResults(directory, startMillis, bundleFiles, output, ledger);
+  }
+
+  /**
+   * Publishes results as they are produced, in whole rolled files named by the ledger's run
+   * ({@link WriteLedgerFilesFn}), dropping any entry the run already published (a retried task),
+   * and builds summary.json from the published files at the end ({@link SummarizeLedgerFn}). For
+   * runners that retry tasks and run a bundle for long (Flink batch): a job that dies leaves the
+   * results of its finished work for {@code --previousResults}. Its folder is the ledger's.
+   */
+  public WriteResults withLedger(ResultsLedger ledger) {
+    return new WriteResults(ledger.directory(), startMillis, false, output, ledger);
   }
 
   /**
@@ -69,7 +90,7 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
    * only on a runner that never retries a bundle: the DirectRunner.
    */
   public WriteResults withBundleFiles() {
-    return new WriteResults(directory, startMillis, true, output);
+    return new WriteResults(directory, startMillis, true, output, null);
   }
 
   /** The folder with a trailing separator, so file prefixes land inside it. */
@@ -79,6 +100,9 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
 
   @Override
   public PDone expand(PCollection<FetchResult> results) {
+    if (ledger != null) {
+      return expandLedger(results, ledger);
+    }
     PCollectionTuple out =
         results.apply("ToJsonLines",
             ParDo.of(new ToJsonLinesFn()).withOutputTags(LINES, TupleTagList.of(PARTIAL_SUMMARIES)));
@@ -98,6 +122,11 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
         .apply("WriteSummary", TextIO.write().to(prefix("summary")).withSuffix(".json")
             .withoutSharding().withShardNameTemplate(""));
     return PDone.in(results.getPipeline());
+  }
+
+  private PDone expandLedger(PCollection<FetchResult> results, ResultsLedger ledger) {
+    return PCollectionList.of(results)
+        .apply(WriteLedger.to(ledger).withStartMillis(startMillis).withOutput(output));
   }
 
   static final TupleTag<String> LINES = new TupleTag<String>() {};
