@@ -87,7 +87,7 @@ class StoreOutcomeTest {
     Files.createDirectories(dir.resolve("k"));
     Files.write(dir.resolve("k/a.png"), new byte[] {1, 2, 3});
 
-    FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).build(), 0, true);
+    FetchResult r = fetch(FetchConfig.builder().setAllowPrivateAddresses(true).setSkipExisting(false).build(), 0, true);
 
     assertEquals(Status.FAILED, r.getStatus(), r.toString());
     assertEquals(ErrorClass.KEY_CONFLICT, r.getError(), r.toString());
@@ -101,7 +101,7 @@ class StoreOutcomeTest {
     Files.createDirectories(dir.resolve("k"));
     Files.write(dir.resolve("k/a.png"), other);
 
-    FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).build(), 0, true);
+    FetchResult r = fetch(FetchConfig.builder().setAllowPrivateAddresses(true).setSkipExisting(false).build(), 0, true);
 
     assertEquals(ErrorClass.KEY_CONFLICT, r.getError(), r.toString());
     assertArrayEquals(other, Files.readAllBytes(dir.resolve("k/a.png")));
@@ -109,7 +109,7 @@ class StoreOutcomeTest {
 
   @Test
   void givenPutLandedButItsAnswerWasLost_whenRetried_thenOkNotSkipped() throws Exception {
-    FetchResult r = fetch(FetchConfig.builder().setSkipExisting(false).setInitialBackoffMs(5).build(), 0, true, 1);
+    FetchResult r = fetch(FetchConfig.builder().setAllowPrivateAddresses(true).setSkipExisting(false).setInitialBackoffMs(5).build(), 0, true, 1);
 
     assertEquals(Status.OK, r.getStatus(), "this run stored it: " + r);
     assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(image)), r.getMd5());

@@ -102,7 +102,7 @@ class LocalFileDurabilityTest {
       assertTrue(exists(sink, "good.png", null, null));
 
       assertEquals(PutOutcome.STORED, put(sink, "size.png", BODY));
-      assertEquals(PutOutcome.ALREADY_EXISTS, put(sink, "good.png", "other".getBytes(StandardCharsets.US_ASCII)),
+      assertEquals(PutOutcome.KEY_CONFLICT, put(sink, "good.png", "other".getBytes(StandardCharsets.US_ASCII)),
           "a file that passed its check is never rewritten");
     }
     assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("size.png")));
