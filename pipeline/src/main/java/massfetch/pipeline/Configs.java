@@ -8,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import javax.annotation.Nullable;
 import massfetch.fetch.FetchConfig;
 import massfetch.fetch.TrustedCertificates;
 import massfetch.sink.ObjectMetadata;
@@ -31,7 +32,7 @@ final class Configs {
             .setMaxObjectBytes(o.getMaxObjectBytes())
             .setAcceptAnyContent(o.getAcceptAnyContent())
             .setSkipExisting(o.getSkipExisting())
-            .setHeaders(o.getHeader() != null ? rejoinHeaders(o.getHeader()) : List.of())
+            .setHeaders(rejoinPairs(o.getHeader()))
             .setHeadersFromEnv(o.getHeaderFromEnv() != null ? List.copyOf(o.getHeaderFromEnv()) : List.of())
             .setAllowedHosts(allowedHosts(o))
             .setHeaderHosts(headerHosts(o))
@@ -152,11 +153,14 @@ final class Configs {
 
   /**
    * Beam splits a list option at every comma, so {@code --header=Accept:image/avif,image/webp}
-   * arrives as two pieces: a piece that does not start with a header name and a colon continues the
-   * previous header's value.
+   * (or {@code --objectMetadata=note:a,b}) arrives as two pieces: a piece that does not start with
+   * a name and a colon continues the previous pair's value. Null: none.
    */
-  static List<String> rejoinHeaders(List<String> pieces) {
+  static List<String> rejoinPairs(@Nullable List<String> pieces) {
     List<String> headers = new java.util.ArrayList<>();
+    if (pieces == null) {
+      return List.of();
+    }
     for (String piece : pieces) {
       if (!headers.isEmpty() && !HEADER_START.matcher(piece).matches()) {
         headers.set(headers.size() - 1, headers.get(headers.size() - 1) + "," + piece);
@@ -183,32 +187,13 @@ final class Configs {
         .setS3PathStyle(o.getS3PathStyle())
         .setStorageClass(o.getStorageClass())
         .setCacheControl(o.getCacheControl())
-        .setObjectMetadataPairs(ObjectMetadata.parsePairs(metadataPairs(o.getObjectMetadata())))
+        .setObjectMetadataPairs(ObjectMetadata.parsePairs(rejoinPairs(o.getObjectMetadata())))
         .setGcsUserProject(o.getUserProject())
         .setS3KmsKeyId(o.getS3KmsKeyId())
         .setMaxWritesPerSecond(o.getMaxWritesPerSecond())
         .setWriteRampUp(o.getWriteRampUp())
         .setDurability(massfetch.sink.Durability.parse(o.getDurability()))
         .build();
-  }
-
-  /**
-   * Beam splits a list option at every comma: a piece that does not start with {@code key:} was
-   * part of the previous pair's value ({@code --objectMetadata=note:a,b} is one pair).
-   */
-  static List<String> metadataPairs(List<String> pieces) {
-    List<String> pairs = new java.util.ArrayList<>();
-    if (pieces == null) {
-      return pairs;
-    }
-    for (String piece : pieces) {
-      if (!pairs.isEmpty() && !piece.matches("\\s*[A-Za-z0-9_-]+:.*")) {
-        pairs.set(pairs.size() - 1, pairs.get(pairs.size() - 1) + "," + piece);
-      } else {
-        pairs.add(piece);
-      }
-    }
-    return pairs;
   }
 
   /**
