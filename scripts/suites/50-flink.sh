@@ -185,13 +185,13 @@ echo "(a) measured: $(jq -r '"\(.images_per_s) images/s, \(.elapsed_s) s"' "$out
 # ---------------------------------------------------------------------------------------------
 # (b) kill -9 one TaskManager at about half way, start a replacement. --skipExisting=false: an
 # entry fetched twice is a second request at the origin, which is what the ratio counts. Results
-# files roll every 2 s (the run is short), so what finished before the kill is published.
+# files roll every second (the run is short), so what finished before the kill is published.
 out_b="$work/out-b"
 job_b="massfetch-suite-b-$$"
 t0=$SECONDS
 requests_before_b="$(origin_requests)"
 timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
-  --parallelism=4 --minGroups=64 --maxInFlight=4 --skipExisting=false --resultsFileSeconds=2 "--jobName=$job_b" \
+  --parallelism=4 --minGroups=64 --maxInFlight=4 --skipExisting=false --resultsFileSeconds=1 "--jobName=$job_b" \
   "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_b" \
   >"$work/logs/b.out" 2>"$work/logs/b.err" &
 bg_pid=$!
@@ -269,7 +269,7 @@ job_e="massfetch-suite-e-$$"
 t0=$SECONDS
 requests_before_e="$(origin_requests)"
 e_common=(--runner=FlinkRunner "--filesToStage=$jar" --parallelism=4 --minGroups=64 --maxInFlight=4
-  --skipExisting=false --resultsFileSeconds=2 "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_e")
+  --skipExisting=false --resultsFileSeconds=1 "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_e")
 timeout -k 15 "$run_timeout" "$massfetch" "${e_common[@]}" "--flinkMaster=$master" "--jobName=$job_e" \
   "--results=$work/results-e1" >"$work/logs/e1.out" 2>"$work/logs/e1.err" &
 bg_pid=$!
