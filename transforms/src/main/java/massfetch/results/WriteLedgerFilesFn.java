@@ -1,21 +1,12 @@
 package massfetch.results;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.UUID;
 import massfetch.metrics.JobMetrics;
 import massfetch.model.FetchResult;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MoveOptions;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.util.MimeTypes;
 
 /**
  * Publishes results as they come, in whole files: lines go to a hidden {@code .partial-<run>-<id>}
@@ -36,9 +27,7 @@ class WriteLedgerFilesFn extends DoFn<FetchResult, Long> {
   private final Counter repeatsDropped = JobMetrics.counter(JobMetrics.LEDGER_REPEATS_DROPPED);
 
   private transient PublishedEntries published;
-  private transient ResourceId partial;
-  private transient ResourceId finished;
-  private transient WritableByteChannel channel;
+  private transient PartialFile file;
   private transient long openedAtMillis;
   private transient int fileLines;
   private transient long bundleLines;
@@ -64,13 +53,10 @@ class WriteLedgerFilesFn extends DoFn<FetchResult, Long> {
       repeatsDropped.inc();
       return;
     }
-    if (channel == null) {
+    if (file == null) {
       open();
     }
-    ByteBuffer bytes = ByteBuffer.wrap((ResultJson.toJson(r) + "\n").getBytes(StandardCharsets.UTF_8));
-    while (bytes.hasRemaining()) {
-      channel.write(bytes);
-    }
+    file.writeLine(ResultJson.toJson(r));
     fileLines++;
     if (fileLines >= ledger.rollRecords()
         || System.currentTimeMillis() - openedAtMillis >= ledger.rollSeconds() * 1000L) {
@@ -87,35 +73,26 @@ class WriteLedgerFilesFn extends DoFn<FetchResult, Long> {
   /** A bundle that failed leaves no half-written file behind (a killed JVM leaves a hidden one). */
   @Teardown
   public void teardown() throws IOException {
-    if (channel == null) {
-      return;
-    }
-    try {
-      channel.close();
-    } finally {
-      channel = null;
-      FileSystems.delete(List.of(partial), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    if (file != null) {
+      PartialFile left = file;
+      file = null;
+      left.discard();
     }
   }
 
   private void open() throws IOException {
-    ResourceId folder = FileSystems.matchNewResource(ledger.directory(), true);
-    String name = ledger.newFileName(UUID.randomUUID().toString());
-    partial = folder.resolve(WriteResults.PARTIAL_PREFIX + name, StandardResolveOptions.RESOLVE_FILE);
-    finished = folder.resolve(name, StandardResolveOptions.RESOLVE_FILE);
-    channel = FileSystems.create(partial, MimeTypes.TEXT);
+    file = PartialFile.create(ledger.directory(), ledger.newFileName(UUID.randomUUID().toString()));
     openedAtMillis = System.currentTimeMillis();
     fileLines = 0;
   }
 
   private void publish() throws IOException {
-    if (channel == null) {
+    if (file == null) {
       return;
     }
-    channel.close();
-    channel = null;
-    FileSystems.rename(List.of(partial), List.of(finished));
+    PartialFile whole = file;
+    file = null;
+    whole.publish();
     bundleLines += fileLines;
-    partial = null;
   }
 }
