@@ -187,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
                 output = "gs://%s/%s" % (BUCKET, prefix)
                 target = ["--gcsEndpoint=" + (proxy_urls["gcs"] if via_proxy else endpoints["gcs"])]
             cmd = [a.massfetch, "--manifest=" + (whole if resume else first), "--baseUrl=" + url,
-                   "--output=" + output, "--results=" + results, "--skipExisting=false"] + target
+                   "--output=" + output, "--results=" + results, "--skipExisting=false",
+                   # The pre-flight's probe (one PUT and one DELETE a run) is no per-image request.
+                   "--preflight=false"] + target
             if resume:
                 cmd.append("--previousResults=" + os.path.join(work, "results", store, "results-*.jsonl"))
             cmd += a.massfetch_arg
