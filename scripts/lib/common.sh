@@ -100,14 +100,16 @@ except Exception:  # REST busy or the job just ended
 PY
 }
 
-# same_files SRC DST MANIFEST [IGNORE_DIR]: checks that every relative path listed in MANIFEST
-# (blank and #comment lines ignored) is byte-identical under SRC and DST, and that DST holds no
-# other file outside IGNORE_DIR (default _results; a leftover temp file is an error). Prints one
-# line of counts; returns non-zero on any difference.
+# same_files SRC DST MANIFEST [IGNORE_DIR] [killed]: checks that every relative path listed in
+# MANIFEST (blank and #comment lines ignored) is byte-identical under SRC and DST, and that DST
+# holds no other file outside IGNORE_DIR (default _results). A leftover temp file is an error,
+# unless "killed" is given: then a worker was killed mid-write, and its hidden .massfetch-tmp- files
+# (never under a final name; a later run removes them once stale) are counted, not failed. Prints
+# one line of counts; returns non-zero on any difference.
 same_files() {
-  python3 - "$1" "$2" "$3" "${4:-_results}" <<'PY'
+  python3 - "$1" "$2" "$3" "${4:-_results}" "${5:-}" <<'PY'
 import os, sys
-src, dst, manifest, ignore = sys.argv[1:5]
+src, dst, manifest, ignore, killed = sys.argv[1:6]
 keys = [l.strip() for l in open(manifest, encoding="utf-8")]
 keys = [k for k in keys if k and not k.startswith("#")]
 same = missing = differ = 0
@@ -124,16 +126,22 @@ for k in keys:
             differ += 1
             if differ <= 5: print("differs:", k)
 wanted = set(keys)
-extra = []
+extra, temp = [], []
 for d, dirs, files in os.walk(dst):
     rel = os.path.relpath(d, dst)
     if rel == ignore or rel.startswith(ignore + os.sep):
         continue
-    extra += [p for p in (os.path.normpath(os.path.join(rel, f)) for f in files) if p not in wanted]
+    for f in files:
+        p = os.path.normpath(os.path.join(rel, f))
+        if killed == "killed" and f.startswith(".massfetch-tmp-"):
+            temp.append(p)
+        elif p not in wanted:
+            extra.append(p)
 for p in extra[:5]:
     print("unexpected file:", p)
-print("same_files: %d identical, %d missing, %d different, %d unexpected (of %d listed)"
-      % (same, missing, differ, len(extra), len(keys)))
+print("same_files: %d identical, %d missing, %d different, %d unexpected (of %d listed)%s"
+      % (same, missing, differ, len(extra), len(keys),
+         ", %d hidden temp files left by the kill" % len(temp) if killed == "killed" else ""))
 sys.exit(0 if same == len(keys) and not extra else 1)
 PY
 }

@@ -138,6 +138,14 @@ summary_field() { jq -r ".$2" "$1/summary.json" 2>/dev/null; }
 stored_count() { find "$1" -path "$1/_results" -prune -o -type f -name '*.png' -print 2>/dev/null | wc -l; }
 image_requests() { grep -c '\.png' "$access_log" 2>/dev/null || true; }
 
+# origin_forget_files: the origin's nginx keeps files it opened (open_file_cache, 60 s) and files it
+# found missing (120 s); after images are moved away or back, a reload (HUP to the master, by its
+# recorded pid) starts workers that look again.
+origin_forget_files() {
+  kill -HUP "$(tr -d '[:space:]' <"$origin_run/nginx.pid")"
+  sleep 1
+}
+
 if ! ensure_jar direct; then
   fail "massfetch-direct.jar exists or builds (needed for (b)-(d))"
 else
@@ -233,6 +241,7 @@ else
       mkdir -p "$work/held-back/$(dirname "$key")"
       mv "$work/images/$key" "$work/held-back/$key"
     done <"$parts/part-01.txt"
+    origin_forget_files
     n_part2="$(grep -c . "$parts/part-01.txt")"
     out_f="$work/out-batches"
     results_f="$out_f/_results/2026-11-21"
@@ -250,6 +259,7 @@ else
     # The provider puts the images back; only batch 1 runs again (its map index), resuming from
     # the run's results: it requests exactly its failed entries, and passes.
     cp -r "$work/held-back/." "$work/images/"
+    origin_forget_files
     before_f="$(image_requests)"
     rc=0
     timeout -k 15 "$run_timeout" "$airflow_sh" cli tasks test massfetch download 2026-11-21 --map-index 1 \
