@@ -170,17 +170,8 @@ pid_file="$run_dir/nginx.pid"
 state_file="$run_dir/origin.env"
 conf_file="$run_dir/nginx.conf"
 
-# running_pid: prints the recorded pid when that process is alive AND is the nginx master started
-# with this run dir's config (a pid file can outlive its process and the pid can be reused).
-running_pid() {
-  [ -f "$pid_file" ] || return 1
-  local pid
-  pid="$(tr -d '[:space:]' <"$pid_file")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$conf_file" || return 1
-  echo "$pid"
-}
+# running_pid: the nginx master of this run dir, if it is running (see nginx_master_pid).
+running_pid() { nginx_master_pid "$pid_file" "$conf_file"; }
 
 # state KEY: a value recorded by the last start (port, root, latency_ms, url).
 state() { sed -n "s/^$1=//p" "$state_file" 2>/dev/null; }

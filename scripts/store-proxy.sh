@@ -87,15 +87,7 @@ pid_file="$run_dir/nginx.pid"
 conf_file="$run_dir/nginx.conf"
 state_file="$run_dir/proxy.env"
 
-running_pid() {
-  [ -f "$pid_file" ] || return 1
-  local pid
-  pid="$(tr -d '[:space:]' <"$pid_file")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$conf_file" || return 1
-  echo "$pid"
-}
+running_pid() { nginx_master_pid "$pid_file" "$conf_file"; }
 
 state() { sed -n "s/^$1=//p" "$state_file" 2>/dev/null; }
 

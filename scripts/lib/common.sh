@@ -52,6 +52,19 @@ stop_pidfile() {
   rm -f "$f"
 }
 
+# nginx_master_pid PID_FILE CONF_FILE: prints the recorded pid when that process is alive AND is
+# an nginx master started with CONF_FILE (a pid file can outlive its process and the pid can be
+# reused); returns 1 otherwise.
+nginx_master_pid() {
+  local pid_file="$1" conf_file="$2" pid
+  [ -f "$pid_file" ] || return 1
+  pid="$(tr -d '[:space:]' <"$pid_file")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$conf_file" || return 1
+  echo "$pid"
+}
+
 # Test bookkeeping for suites: check NAME CMD... runs CMD and records PASS/FAIL.
 SUITE_PASSED=0
 SUITE_FAILED=0
