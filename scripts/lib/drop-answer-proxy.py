@@ -34,18 +34,6 @@ async def pipe(reader, writer):
             pass
 
 
-dropped_keys = set()
-
-
-def header(request, name):
-    """The value of header NAME (lower case) in the request's head, or None."""
-    for raw in request.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
-        k, _, v = raw.partition(b":")
-        if k.strip().lower() == name:
-            return v.strip()
-    return None
-
-
 async def handle(client_reader, client_writer):
     global uploads, dropped
     host, port = args.upstream.rsplit(":", 1)
@@ -63,13 +51,7 @@ async def handle(client_reader, client_writer):
     drop = False
     if is_upload:
         uploads += 1
-        # One object's answer is lost at most once: its retry must be able to land, or a run of
-        # unlucky connections would fail the entry and make the check a matter of chance. An upload
-        # is known by its request line and body's size and MD5 (GCS puts the name in the body).
-        key = (line, header(first, b"content-md5"), header(first, b"content-length"))
-        drop = uploads % args.every == 0 and key not in dropped_keys
-        if drop:
-            dropped_keys.add(key)
+        drop = uploads % args.every == 0
     up_writer.write(first)
     await up_writer.drain()
     to_server = asyncio.ensure_future(pipe(client_reader, up_writer))
