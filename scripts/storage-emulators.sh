@@ -230,7 +230,9 @@ start_gcsemu() {
   if running gcsemu; then return 0; fi
   local port; port="$(port_of gcsemu)"
   mkdir -p "$run_dir/gcsemu-data" "$run_dir/logs"
-  nohup "$py_venv/bin/gcp-storage-emulator" -d "$run_dir/gcsemu-data" start -H 127.0.0.1 \
+  # Through a wrapper that writes the emulator's metadata file atomically: stopped in the middle of
+  # rewriting it, the emulator would leave it empty and never start again.
+  nohup "$py_venv/bin/python" "$MASSFETCH_ROOT/scripts/lib/gcsemu-durable.py" -d "$run_dir/gcsemu-data" start -H 127.0.0.1 \
     --port "$port" --default-bucket "$DEFAULT_BUCKET" -q \
     >>"$run_dir/logs/gcsemu.log" 2>&1 </dev/null &
   echo $! >"$run_dir/gcsemu.pid"
