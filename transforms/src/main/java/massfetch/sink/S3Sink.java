@@ -99,7 +99,13 @@ public final class S3Sink implements ObjectSink {
             .credentialsProvider(DefaultCredentialsProvider.create())
             .region(regionFor(config))
             .serviceConfiguration(
-                S3Configuration.builder().pathStyleAccessEnabled(config.s3PathStyle()).build());
+                S3Configuration.builder()
+                    .pathStyleAccessEnabled(config.s3PathStyle())
+                    // The SDK would hash every body again (MD5, on the event loop) to compare with
+                    // the ETag; the put already carries the fetched bytes' MD5 as Content-MD5, which
+                    // the store checks before it keeps the object, so the second hash buys nothing.
+                    .checksumValidationEnabled(false)
+                    .build());
     if (config.s3Endpoint() != null) {
       builder.endpointOverride(URI.create(config.s3Endpoint()));
     }
