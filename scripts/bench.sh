@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh — the benchmark of issue 6: massfetch against the usual tools, side by side, on one
+# bench.sh — the benchmark: massfetch against the usual tools, side by side, on one
 # manifest served by a local nginx, in two regimes (no added latency; 100 ms per request); and
 # massfetch's --maxInFlight=auto beside a fixed limit against an origin with a set capacity.
 set -euo pipefail
@@ -23,8 +23,8 @@ images, peak RSS of that tree; every output is verified (image count and total b
 manifest's) and wiped. Writes a Markdown table and a PNG chart (median per contender, ratio to
 massfetch) to the work folder and, on a full run, into docs/benchmarks.md / docs/benchmarks.png.
 
-Capacity scenario (issue 6: "auto ends near that concurrency with few 503s, where a fixed high
-limit drowns in them"): an origin (scripts/origin.sh --capacity C --latency-ms 100) answers 503 at
+Capacity scenario (does --maxInFlight=auto end near the origin's capacity with few 503s, where a
+fixed high limit drowns in them?): an origin (scripts/origin.sh --capacity C --latency-ms 100) answers 503 at
 once to any request above C in flight; massfetch (DirectRunner) runs the first --capacity-entries
 entries with --maxInFlight=auto and with a fixed --capacity-fixed, alternating which goes first,
 once per round. Reported per limit: images/s, ok/failed (summary.json), the origin's 503s and
@@ -70,15 +70,16 @@ Options:
                         work folder's runs.jsonl
   -h, --help            this help
 
-Store scenario (--scenario store; scripts/bench/store_bench.py): massfetch writes --entries images
-(default 20000; --quick: 600) into a local folder, into S3Proxy and into fake-gcs-server, each
+Store scenario (--scenario store; scripts/bench/store_bench.py): massfetch writes --images N images
+(default 20000; --quick: 600; a few thousand for a quick before/after check) into a local folder, into S3Proxy and into fake-gcs-server, each
 store behind an nginx proxy (scripts/store-proxy.sh) adding --store-latency-ms (default 30) per
 request and counting requests by method, plus runs straight to each emulator (no proxy) to show
 whether the emulator is the limit, and a resumed run per store with --previousResults. Reports
 images/s (wall and the job's), store requests per stored image by method, CPU s per 1,000 images
-of massfetch and of the emulator, and the uploads-in-flight limit at the end; table in
+of massfetch, of the store server, of the store proxy and of the origin, the share of the cores
+all of them kept busy, and the uploads-in-flight limit at the end; table in
 <work>/store/results.md. Options: --stores LIST (local,s3,gcs,s3-direct,gcs-direct),
---store-latency-ms MS, --no-resume, --entries, --java-opts, --massfetch-arg.
+--store-latency-ms MS, --no-resume, --images (or --entries), --java-opts, --massfetch-arg.
 
 Outputs in the work folder: runs.jsonl (one record per run), results.md, benchmarks.png,
 logs/<contender>-lat<ms>-r<round>.{out,err}.
@@ -98,8 +99,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --quick) quick=1; shift ;;
-    --entries) entries="${2:?}"; set_entries=1; shift 2 ;;
-    --entries=*) entries="${1#*=}"; set_entries=1; shift ;;
+    --entries|--images) entries="${2:?}"; set_entries=1; shift 2 ;;
+    --entries=*|--images=*) entries="${1#*=}"; set_entries=1; shift ;;
     --files) files="${2:?}"; set_files=1; shift 2 ;;
     --files=*) files="${1#*=}"; set_files=1; shift ;;
     --rounds) rounds="${2:?}"; set_rounds=1; shift 2 ;;
@@ -333,7 +334,7 @@ commit="$(git -C "$MASSFETCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo un
 git -C "$MASSFETCH_ROOT" diff --quiet HEAD -- transforms pipeline runners 2>/dev/null || commit="$commit+local changes"
 meta="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%d entries over %d files under %d URL prefixes, %.0f MB" % (d["entries"], d["files"], d["prefixes"], d["bytes"]/1e6))' "$data/dataset.json")"
 mode="full run"
-# Fewer entries or rounds than the defaults: say so, the table is not the issue's full run.
+# Fewer entries or rounds than the defaults: say so, the table is not the full run.
 if [ "$entries" -lt 200000 ] || [ "$rounds" -lt 2 ] || [ "$aria2c_entries" -lt 20000 ]; then
   mode="reduced run ($entries entries, $rounds round(s), aria2c on $aria2c_entries; the full run is 200000, 2 and 20000)"
 fi

@@ -484,8 +484,8 @@ def run_one(s: Setup, name: str, plan: Plan, r: Regime, round_no: int, timeout_s
             rec.update(self_images_per_s=summary.get("images_per_s"),
                        self_elapsed_s=summary.get("elapsed_s"), self_ok=summary.get("ok"),
                        self_failed=summary.get("failed"), self_errors=summary.get("errors"))
-            # The launcher's closing line "average in flight N of M[, limit at end L]": issue 6
-            # wants N >= 0.8 M; L is where --maxInFlight=auto ended.
+            # The launcher's closing line "average in flight N of M[, limit at end L]": the goal
+            # is N >= 0.8 M; L is where --maxInFlight=auto ended.
             err_text = open(prefix + ".err", errors="replace").read()
             found = re.findall(r"average in flight (\d+) of ", err_text)
             if found:

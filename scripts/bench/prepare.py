@@ -3,7 +3,7 @@
 
 scripts/gen-images.py writes F distinct files (its --prefixes is the number of
 DDD-DDD-DDD-DDDDD folders, not URL prefixes), so the "N entries over F files under several URL
-prefixes" layout of issue 6 is made here: the served root holds K symbolic links p00..p{K-1}, each
+prefixes" layout the benchmark asks for is made here: the served root holds K symbolic links p00..p{K-1}, each
 pointing at the same file tree, and entry i of the manifest is ``p{i // F}/<file i % F>``. Every
 entry is a distinct URL and a distinct output key (no client can get a cache hit or skip a
 duplicate), while the origin only needs F files on disk. nginx follows the links (its

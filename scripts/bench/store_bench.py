@@ -6,7 +6,7 @@ the work folder: the storage emulators (scripts/storage-emulators.sh: S3Proxy an
 with their own run dir), an image origin (scripts/origin.sh) and one nginx proxy per store
 (scripts/store-proxy.sh) that adds --store-latency-ms to every store request and counts requests
 by method. Then, for each store in --stores, one massfetch run (DirectRunner) of the manifest's
-first --entries entries with the default uploads in flight and --skipExisting=false (one PUT per
+first --images entries with the default uploads in flight and --skipExisting=false (one PUT per
 image is the goal; --skipExisting would add a metadata request per entry):
 
   local        --output=<folder> (the baseline)
@@ -14,14 +14,18 @@ image is the goal; --skipExisting would add a metadata request per entry):
   s3-direct,   straight to the emulator, no proxy: shows whether the emulator itself is the limit
   gcs-direct
 
-and, for s3 and gcs, a resumed run: the whole manifest (--entries plus a tenth more) with
+and, for s3 and gcs, a resumed run: the whole manifest (--images plus a tenth more) with
 --previousResults set to the first run's results, counted by the proxy: the goal is one PUT per
 new image and no HEAD or GET at all.
 
 Per run: wall time and the job's own images/s (summary.json), the store requests per stored image
-by method (proxy counts), CPU seconds per 1,000 images of massfetch's process tree (os.wait4) and
-of the emulator (its /proc stat before and after). Every run must end with every entry ok. Writes
-runs.jsonl and a Markdown table (results.md) into the work folder and prints the table.
+by method (proxy counts), and who used the CPU: seconds per 1,000 images of massfetch's process
+tree (os.wait4), of the store server, of the store proxy and of the image origin (each process and
+its children, from /proc/<pid>/stat utime+stime before and after), and all of them together as a
+share of the machine's cores over the run's wall time: near 100 % the emulator and massfetch
+compete for the CPU and the figures say more about the machine than about the store. Every run
+must end with every entry ok. Writes runs.jsonl and a Markdown table (results.md) into the work
+folder and prints the table.
 
 Standard library only.
 """
@@ -50,7 +54,8 @@ STORES = ["local", "s3", "gcs", "s3-direct", "gcs-direct"]
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--work", required=True, help="work folder (created)")
-    p.add_argument("--entries", type=int, default=20000, help="images per run (default 20000)")
+    p.add_argument("--images", "--entries", dest="entries", type=int, default=20000,
+                   help="images per run (default 20000; a few thousand for a quick relative check)")
     p.add_argument("--store-latency-ms", type=int, default=30,
                    help="added by the proxy to every store request (default 30)")
     p.add_argument("--stores", default=",".join(STORES), help="comma list of " + ",".join(STORES))
@@ -65,7 +70,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if s not in STORES:
             p.error("--stores: unknown '%s' (%s)" % (s, ",".join(STORES)))
     if a.entries < 10:
-        p.error("--entries must be at least 10")
+        p.error("--images must be at least 10")
     return a
 
 
@@ -87,15 +92,44 @@ def emulator_env(run_dir: str) -> dict[str, str]:
     return env
 
 
-def cpu_ticks(pid_file: str) -> float:
-    """CPU seconds the process of pid_file used so far (user + system)."""
+def _stat_fields(pid: str) -> list[bytes] | None:
     try:
-        pid = open(pid_file).read().strip()
         stat = open("/proc/%s/stat" % pid, "rb").read()
     except OSError:
-        return 0.0
-    fields = stat[stat.rfind(b")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (stat fields 14, 15)
+        return None
+    return stat[stat.rfind(b")") + 2:].split()  # fields from the 3rd (state) on
+
+
+def cpu_seconds(pid_file: str | None) -> float | None:
+    """CPU seconds (user + system) used so far by the process of pid_file and its live children
+    (nginx's workers, a launcher's server); None without a pid file."""
+    if not pid_file:
+        return None
+    try:
+        root = open(pid_file).read().strip()
+    except OSError:
+        return None
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            f = _stat_fields(entry)
+            if f:
+                parents[entry] = (f[1].decode(), (int(f[11]) + int(f[12])) / CLK_TCK)  # ppid; utime+stime
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in parents:
+            total += parents[pid][1]
+            todo += [p for p, (ppid, _) in parents.items() if ppid == pid]
+    return total
+
+
+def cpu_used(before: float | None, after: float | None) -> float | None:
+    return after - before if before is not None and after is not None else None
+
+
+def per_1k(seconds: float | None, stored: int) -> float | None:
+    return round(seconds / stored * 1000, 2) if seconds is not None and stored else None
 
 
 def proxy_stats(url: str) -> dict:
@@ -196,11 +230,14 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["rm", "-rf", results], check=True)
             if via_proxy:
                 proxy_reset(proxy_urls[kind])
-            emu_pid = os.path.join(emu_run, kind + ".pid") if kind != "local" else None
-            emu_cpu0 = cpu_ticks(emu_pid) if emu_pid else None
+            # Who else spends CPU on this run: the store server, its proxy, the image origin.
+            others = {"emulator": os.path.join(emu_run, kind + ".pid") if kind != "local" else None,
+                      "proxy": os.path.join(proxies[kind], "nginx.pid") if via_proxy else None,
+                      "origin": os.path.join(work, "origin", "nginx.pid")}
+            cpu0 = {k: cpu_seconds(f) for k, f in others.items()}
             print("store bench: %s ..." % name, file=sys.stderr, flush=True)
             m = measure(cmd, run_env, a.run_timeout, os.path.join(work, "logs", name))
-            emu_cpu = cpu_ticks(emu_pid) - emu_cpu0 if emu_pid else None
+            cpu = {k: cpu_used(cpu0[k], cpu_seconds(f)) for k, f in others.items()}
             rec = {"name": name, "store": store, "resume": resume, "entries": a.entries if not resume else total,
                    "latency_ms": a.store_latency_ms if via_proxy else 0, **m}
             try:
@@ -211,8 +248,12 @@ def main(argv: list[str] | None = None) -> int:
                 rec.update(ok=0, failed=None, errors={"no summary": str(e)})
             stored = rec["ok"]
             rec["images_per_s"] = round(stored / m["wall_s"], 1) if m["wall_s"] and stored else None
-            rec["cpu_s_per_1k"] = round(m["cpu_s"] / stored * 1000, 2) if stored else None
-            rec["emulator_cpu_s_per_1k"] = round(emu_cpu / stored * 1000, 2) if stored and emu_cpu is not None else None
+            rec["cpu_s_per_1k"] = per_1k(m["cpu_s"], stored)
+            for k, used in cpu.items():
+                rec[k + "_cpu_s_per_1k"] = per_1k(used, stored)
+            busy = m["cpu_s"] + sum(v for v in cpu.values() if v is not None)
+            rec["cores"] = os.cpu_count()
+            rec["cpu_busy_pct"] = round(100.0 * busy / (m["wall_s"] * os.cpu_count()), 1) if m["wall_s"] else None
             if via_proxy:
                 st = proxy_stats(proxy_urls[kind])
                 rec["requests"] = st["methods"]
@@ -223,9 +264,12 @@ def main(argv: list[str] | None = None) -> int:
             records.append(rec)
             with open(os.path.join(work, "runs.jsonl"), "a") as f:
                 f.write(json.dumps(rec) + "\n")
-            print("store bench: %s: %s ok, %s failed, %.1f s wall, %s images/s (job %s), cpu %s s/1k, requests %s"
+            print("store bench: %s: %s ok, %s failed, %.1f s wall, %s images/s (job %s), cpu s/1k massfetch %s"
+                  " store %s proxy %s origin %s, cores %s %% busy, requests %s"
                   % (name, rec["ok"], rec.get("failed"), m["wall_s"], rec["images_per_s"],
-                     rec.get("job_images_per_s"), rec["cpu_s_per_1k"], rec.get("requests")),
+                     rec.get("job_images_per_s"), rec["cpu_s_per_1k"], rec["emulator_cpu_s_per_1k"],
+                     rec["proxy_cpu_s_per_1k"], rec["origin_cpu_s_per_1k"], rec["cpu_busy_pct"],
+                     rec.get("requests")),
                   file=sys.stderr, flush=True)
     finally:
         for cmd in reversed(started):
@@ -258,8 +302,13 @@ def report(records: list[dict], a: argparse.Namespace) -> str:
         " --skipExisting=false); proxies add %d ms to every store request.%s"
         % (a.entries, a.store_latency_ms, resumed),
         "",
-        "| run | ok / failed | images/s (wall) | images/s (job) | vs local (job) | store requests per stored image | massfetch CPU s / 1k | emulator CPU s / 1k | uploads limit at end |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "CPU s / 1k: CPU seconds per 1,000 stored images of each process (with its children);"
+        " cores busy: all of them together over the run's wall time, as a share of %d cores."
+        % (os.cpu_count() or 0),
+        "",
+        "| run | ok / failed | images/s (wall) | images/s (job) | vs local (job) | store requests per stored image"
+        " | CPU s / 1k: massfetch | store server | store proxy | origin | cores busy | uploads limit at end |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         ratio = None
@@ -275,10 +324,13 @@ def report(records: list[dict], a: argparse.Namespace) -> str:
         limit = "–"
         if r.get("finished_line"):
             limit = r["finished_line"].split("uploads in flight limit at end ")[1].split(",")[0]
-        lines.append("| %s | %s / %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        busy = r.get("cpu_busy_pct")
+        lines.append("| %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["name"], fmt(r.get("ok")), fmt(r.get("failed")), fmt(r.get("images_per_s")),
             fmt(r.get("job_images_per_s")), (fmt(ratio) + " %") if ratio is not None else "–", reqs,
-            fmt(r.get("cpu_s_per_1k"), 2), fmt(r.get("emulator_cpu_s_per_1k"), 2), limit))
+            fmt(r.get("cpu_s_per_1k"), 2), fmt(r.get("emulator_cpu_s_per_1k"), 2),
+            fmt(r.get("proxy_cpu_s_per_1k"), 2), fmt(r.get("origin_cpu_s_per_1k"), 2),
+            (fmt(busy) + " %") if busy is not None else "–", limit))
     return "\n".join(lines) + "\n"
 
 
