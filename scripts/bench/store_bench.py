@@ -254,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
             busy = m["cpu_s"] + sum(v for v in cpu.values() if v is not None)
             rec["cores"] = os.cpu_count()
             rec["cpu_busy_pct"] = round(100.0 * busy / (m["wall_s"] * os.cpu_count()), 1) if m["wall_s"] else None
+            # Work this run did not start (other jobs on a shared machine) shows in the load average.
+            rec["loadavg_1m"] = float(open("/proc/loadavg").read().split()[0])
             if via_proxy:
                 st = proxy_stats(proxy_urls[kind])
                 rec["requests"] = st["methods"]
@@ -303,12 +305,13 @@ def report(records: list[dict], a: argparse.Namespace) -> str:
         % (a.entries, a.store_latency_ms, resumed),
         "",
         "CPU s / 1k: CPU seconds per 1,000 stored images of each process (with its children);"
-        " cores busy: all of them together over the run's wall time, as a share of %d cores."
-        % (os.cpu_count() or 0),
+        " cores busy: all of them together over the run's wall time, as a share of %d cores;"
+        " load: the machine's 1-minute load average as the run ended (above the core count, other"
+        " work competed for the CPU and the figures are not the store's)." % (os.cpu_count() or 0),
         "",
         "| run | ok / failed | images/s (wall) | images/s (job) | vs local (job) | store requests per stored image"
-        " | CPU s / 1k: massfetch | store server | store proxy | origin | cores busy | uploads limit at end |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " | CPU s / 1k: massfetch | store server | store proxy | origin | cores busy | load | uploads limit at end |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         ratio = None
@@ -325,12 +328,12 @@ def report(records: list[dict], a: argparse.Namespace) -> str:
         if r.get("finished_line"):
             limit = r["finished_line"].split("uploads in flight limit at end ")[1].split(",")[0]
         busy = r.get("cpu_busy_pct")
-        lines.append("| %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        lines.append("| %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["name"], fmt(r.get("ok")), fmt(r.get("failed")), fmt(r.get("images_per_s")),
             fmt(r.get("job_images_per_s")), (fmt(ratio) + " %") if ratio is not None else "–", reqs,
             fmt(r.get("cpu_s_per_1k"), 2), fmt(r.get("emulator_cpu_s_per_1k"), 2),
             fmt(r.get("proxy_cpu_s_per_1k"), 2), fmt(r.get("origin_cpu_s_per_1k"), 2),
-            (fmt(busy) + " %") if busy is not None else "–", limit))
+            (fmt(busy) + " %") if busy is not None else "–", fmt(r.get("loadavg_1m"), 1), limit))
     return "\n".join(lines) + "\n"
 
 
