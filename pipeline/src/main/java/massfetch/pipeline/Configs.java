@@ -40,7 +40,10 @@ final class Configs {
             .setMaxBytesInFlight(o.getMaxBytesInFlight())
             .setMaxRequestsPerSecond(o.getMaxRequestsPerSecond())
             .setRateShares(parallelism(o))
-            .setHostUnavailableAfterMs(o.getHostUnavailableAfterMs());
+            .setHostUnavailableAfterMs(o.getHostUnavailableAfterMs())
+            .setHostBackoffMs(o.getHostBackoffMs())
+            .setHostFailuresToOpen(o.getHostFailuresToOpen())
+            .setHostCooldownMs(o.getHostCooldownMs());
     maxInFlight(b, o.getMaxInFlight());
     if (o.getTrustStore() != null && !o.getTrustStore().isBlank()) {
       b.setTrustedCertificatesPem(trustedCertificates(o.getTrustStore()));
@@ -184,6 +187,8 @@ final class Configs {
         .setS3Endpoint(o.getS3Endpoint())
         .setS3Region(o.getS3Region())
         .setS3PathStyle(o.getS3PathStyle())
+        .setS3ConditionalWrites(o.getS3ConditionalWrites())
+        .setStoreTimeoutSeconds(o.getStoreTimeoutSeconds())
         .setStorageClass(o.getStorageClass())
         .setCacheControl(o.getCacheControl())
         .setObjectMetadataPairs(ObjectMetadata.parsePairs(rejoinPairs(o.getObjectMetadata())))

@@ -309,7 +309,7 @@ public final class S3Sink implements ObjectSink {
       }
       if (status == 501) {
         return new StoreUnavailableException(
-            message + " (store lacks a feature; for If-None-Match set s3ConditionalWrites off)", e);
+            message + " (store lacks a feature; for If-None-Match run with --s3ConditionalWrites=false)", e);
       }
       if (status == 429 || status == 503 || "SlowDown".equals(code)) {
         // The store's request-rate limit (per prefix on AWS): the pacing layer slows down and retries.
