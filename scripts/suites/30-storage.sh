@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # 30-storage.sh — object storage against real API servers on 127.0.0.1 (scripts/storage-emulators.sh:
 # fake-gcs-server and gcp-storage-emulator for GCS, S3Proxy and moto server for S3):
-#   (a) the JUnit store tests with the emulator endpoints set (GcsSinkTest and S3SinkTest against
-#       each server of their API, FileSystemsSetupTest, StorePreflightTest): hundreds of objects
+#   (a) the JUnit store tests with the emulator endpoints set (ObjectSinkContractTest against the
+#       local folder and every server, GcsSinkTest and S3SinkTest against each server of their API,
+#       FileSystemsSetupTest, StorePreflightTest): hundreds of objects
 #       round-tripped and compared by bytes and MD5, same bytes vs. a key conflict, object
 #       metadata and options, the store stopped and restarted mid-run, the pre-flight's one-line
 #       errors; they must RUN — a test skipped for want of a server is a failure here (a test
@@ -73,7 +74,8 @@ bucket="$MASSFETCH_TEST_BUCKET"
 
 # ---------------------------------------------------------------------------------------------
 # (a) JUnit store tests against the emulators.
-store_tests=(sink.GcsSinkTest sink.S3SinkTest sink.FileSystemsSetupTest pipeline.StorePreflightTest)
+store_tests=(sink.ObjectSinkContractTest sink.GcsSinkTest sink.S3SinkTest sink.FileSystemsSetupTest
+  pipeline.StorePreflightTest)
 log "running ${store_tests[*]} against the emulators"
 # report_of CLASS [PREFIX]: a surefire report's path without its extension.
 report_of() {

@@ -40,7 +40,10 @@ final class Configs {
             .setMaxBytesInFlight(o.getMaxBytesInFlight())
             .setMaxRequestsPerSecond(o.getMaxRequestsPerSecond())
             .setRateShares(parallelism(o))
-            .setHostUnavailableAfterMs(o.getHostUnavailableAfterMs());
+            .setHostUnavailableAfterMs(o.getHostUnavailableAfterMs())
+            .setHostBackoffMs(o.getHostBackoffMs())
+            .setHostFailuresToOpen(o.getHostFailuresToOpen())
+            .setHostCooldownMs(o.getHostCooldownMs());
     maxInFlight(b, o.getMaxInFlight());
     if (o.getTrustStore() != null && !o.getTrustStore().isBlank()) {
       b.setTrustedCertificatesPem(trustedCertificates(o.getTrustStore()));
@@ -103,13 +106,12 @@ final class Configs {
   }
 
   /**
-   * The job's parallelism, over which --maxRequestsPerSecond is split: Flink's --parallelism when
-   * the runner is Flink and it is set, else 1 (the DirectRunner's workers are this one JVM). Read
-   * by name because this module does not depend on a runner.
+   * The job's parallelism, over which --maxRequestsPerSecond is split: the runner's (Flink's
+   * --parallelism) when it has one, else 1 (the DirectRunner's workers are this one JVM).
    */
   static int parallelism(MassfetchOptions o) {
-    Object p = FlinkOptionsByName.get(o, "getParallelism").orElse(null);
-    return p instanceof Integer && (Integer) p > 0 ? (Integer) p : 1;
+    int p = Runners.parallelism(o).orElse(1);
+    return p > 0 ? p : 1;
   }
 
   /** --allowedHosts, or the host of --baseUrl, or (neither given) any host. */
@@ -185,6 +187,8 @@ final class Configs {
         .setS3Endpoint(o.getS3Endpoint())
         .setS3Region(o.getS3Region())
         .setS3PathStyle(o.getS3PathStyle())
+        .setS3ConditionalWrites(o.getS3ConditionalWrites())
+        .setStoreTimeoutSeconds(o.getStoreTimeoutSeconds())
         .setStorageClass(o.getStorageClass())
         .setCacheControl(o.getCacheControl())
         .setObjectMetadataPairs(ObjectMetadata.parsePairs(rejoinPairs(o.getObjectMetadata())))

@@ -1,5 +1,6 @@
 package massfetch.pipeline;
 
+import massfetch.manifest.ReadManifest;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -31,7 +32,7 @@ public interface ManifestOptions extends PipelineOptions {
   void setPathEncoding(String value);
 
   @Description("Longest manifest line accepted, in bytes; longer lines become invalid_entry results.")
-  @Default.Integer(8192)
+  @Default.Integer(ReadManifest.DEFAULT_MAX_LINE_BYTES)
   int getMaxLineBytes();
 
   void setMaxLineBytes(int value);

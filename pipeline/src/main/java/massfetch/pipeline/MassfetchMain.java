@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import massfetch.metrics.JobMetrics;
 import massfetch.sink.FileSystemsSetup;
@@ -25,9 +24,9 @@ public final class MassfetchMain {
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
-    // Submitted with `flink run` or Flink's REST API, main runs inside Flink's JobManager or client:
+    // Submitted through a runner's own client or REST API, main runs inside that runner's process:
     // exiting would take that process down, so the exit code is only set as a standalone program.
-    if (!MassfetchMain.class.getClassLoader().getClass().getName().startsWith("org.apache.flink.")) {
+    if (!Runners.hostsMain()) {
       System.exit(code);
     } else if (code != 0) {
       throw new IllegalStateException("massfetch exited with code " + code);
@@ -55,17 +54,19 @@ public final class MassfetchMain {
     if (secrets != null) {
       err.println(secrets);
     }
-    Optional<EmbeddedFlinkTemp> flinkTemp;
+    AutoCloseable runnerSide;
     try {
-      flinkTemp = EmbeddedFlinkTemp.createIfNeeded(options, System.getenv());
+      runnerSide = Runners.beforeRun(options, err);
     } catch (IOException e) {
-      err.println("massfetch: error: cannot make a temp folder for the embedded Flink: " + oneLine(e.getMessage()));
+      err.println("massfetch: error: cannot prepare the runner: " + oneLine(e.getMessage()));
       return 2;
     }
-    try {
+    try (AutoCloseable closedAfterRun = runnerSide) {
       return runJob(options, out, err);
-    } finally {
-      flinkTemp.ifPresent(EmbeddedFlinkTemp::close);
+    } catch (Exception e) {
+      // Only close() gets here (runJob turns its failures into exit codes), and Runners' close
+      // throws nothing.
+      throw new IllegalStateException(e);
     }
   }
 
@@ -78,7 +79,7 @@ public final class MassfetchMain {
       // Beam answers --help=<anything> itself by printing its own help and exiting the JVM.
       throw new UserError("--help takes no value: run with --help alone to list the options");
     }
-    args = FlinkDefaults.apply(args);
+    args = Runners.withDefaults(args);
     PipelineOptionsFactory.register(MassfetchOptions.class);
     MassfetchOptions options =
         PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).withValidation().as(MassfetchOptions.class);
@@ -101,8 +102,6 @@ public final class MassfetchMain {
     Map<String, Long> finalCounters;
     double elapsedMs;
     try {
-      // On a Flink cluster run() blocks until the job ends, so progress comes from Flink's REST API.
-      FlinkRestProgress.startIfCluster(options, err);
       result = p.run();
       try (ProgressReporter progress = new ProgressReporter(result, err, options.getProgressIntervalSeconds())) {
         state = result.waitUntilFinish();
@@ -111,8 +110,8 @@ public final class MassfetchMain {
       finalCounters = ProgressReporter.counters(result);
     } catch (RuntimeException e) {
       String why = rootMessage(e);
-      if (why.contains("detached mode") || why.contains("Web Submission")) {
-        // `flink run -d` / REST API submission: the job runs on; its results say how it ended.
+      if (Runners.isDetachedSubmission(why)) {
+        // A detached submission: the job runs on; its results say how it ended.
         err.println("massfetch: job submitted; results will be in " + options.getResults());
         return 0;
       }

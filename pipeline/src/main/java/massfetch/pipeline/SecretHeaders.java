@@ -20,16 +20,12 @@ final class SecretHeaders {
 
   /** The one warning line to print for this job, or null when there is nothing to warn about. */
   static String warning(MassfetchOptions o) {
-    if (!FlinkOptionsByName.isFlink(o)) {
-      return null;
-    }
-    Object master = FlinkOptionsByName.get(o, "getFlinkMaster").orElse(null);
-    return warning(o.getHeader(), master == null ? null : master.toString());
+    return Runners.cluster(o).map(cluster -> warning(o.getHeader(), cluster)).orElse(null);
   }
 
-  /** The warning for {@code headers} on a FlinkRunner whose --flinkMaster is {@code master}. */
-  static String warning(List<String> headers, String master) {
-    if (!isCluster(master) || headers == null) {
+  /** The warning for {@code headers} on a job submitted to {@code cluster} (null: none, this JVM runs it). */
+  static String warning(List<String> headers, String cluster) {
+    if (cluster == null || headers == null) {
       return null;
     }
     List<String> names = new ArrayList<>();
@@ -46,14 +42,5 @@ final class SecretHeaders {
     return "massfetch: warning: --header " + String.join(", ", names) + " travels in the job's options, which the"
         + " Flink UI and process listings on the cluster show; set it on the workers with --headerFromEnv="
         + names.get(0) + ":VARIABLE instead";
-  }
-
-  /** A master that is not this JVM: [local] and [auto] (an embedded Flink here) are not clusters. */
-  static boolean isCluster(String master) {
-    if (master == null) {
-      return false;
-    }
-    String m = master.strip().toLowerCase(Locale.ROOT);
-    return !(m.isEmpty() || m.equals("[local]") || m.equals("[auto]") || m.equals("[collection]"));
   }
 }

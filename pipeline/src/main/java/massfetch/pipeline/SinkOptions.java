@@ -1,6 +1,7 @@
 package massfetch.pipeline;
 
 import java.util.List;
+import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -15,7 +16,7 @@ public interface SinkOptions extends PipelineOptions {
   void setOutput(String value);
 
   @Description("Replace objects that are already stored (off: an existing object is never rewritten).")
-  @Default.Boolean(false)
+  @Default.Boolean(SinkConfig.DEFAULT_OVERWRITE)
   boolean getOverwrite();
 
   void setOverwrite(boolean value);
@@ -23,19 +24,19 @@ public interface SinkOptions extends PipelineOptions {
   @Description("Local files: none (the OS writes them back when it likes), contents (each file's bytes forced to"
       + " disk before it gets its name: never an empty file under a final name after a power loss) or full"
       + " (contents, and the folder after the name is added: an ok record never claims a file a power loss took).")
-  @Default.String("full")
+  @Default.String(SinkConfig.DEFAULT_DURABILITY)
   String getDurability();
 
   void setDurability(String value);
 
   @Description("Threads writing local files per worker JVM.")
-  @Default.Integer(8)
+  @Default.Integer(SinkConfig.DEFAULT_LOCAL_WRITE_THREADS)
   int getLocalWriteThreads();
 
   void setLocalWriteThreads(int value);
 
   @Description("Uploads in flight per worker JVM, for object stores.")
-  @Default.Integer(256)
+  @Default.Integer(SinkConfig.DEFAULT_MAX_UPLOADS_IN_FLIGHT)
   int getMaxUploadsInFlight();
 
   void setMaxUploadsInFlight(int value);
@@ -43,14 +44,14 @@ public interface SinkOptions extends PipelineOptions {
   @Description("Store requests per second for the whole job (puts and existence checks, retries"
       + " included); 0 = no cap. Split over --parallelism like --maxRequestsPerSecond. S3 takes 3,500"
       + " PUT/s per key prefix; see docs/storage.md.")
-  @Default.Double(0)
+  @Default.Double(SinkConfig.DEFAULT_MAX_WRITES_PER_SECOND)
   double getMaxWritesPerSecond();
 
   void setMaxWritesPerSecond(double value);
 
   @Description("Ramp store requests up as GCS asks of a new bucket: 1,000/s at first, at most doubling"
       + " every 20 minutes (and never above --maxWritesPerSecond).")
-  @Default.Boolean(false)
+  @Default.Boolean(SinkConfig.DEFAULT_WRITE_RAMP_UP)
   boolean getWriteRampUp();
 
   void setWriteRampUp(boolean value);
@@ -76,10 +77,24 @@ public interface SinkOptions extends PipelineOptions {
   void setS3Region(String value);
 
   @Description("Path-style S3 addressing (needed by most S3-compatible stores).")
-  @Default.Boolean(false)
+  @Default.Boolean(SinkConfig.DEFAULT_S3_PATH_STYLE)
   boolean getS3PathStyle();
 
   void setS3PathStyle(boolean value);
+
+  @Description("On S3 with --overwrite off, send If-None-Match: * so the store itself refuses to replace an"
+      + " object; turn off for a store that rejects the header: each put is then preceded by a HEAD"
+      + " (a request more per object, and a small race between two writers of one key).")
+  @Default.Boolean(SinkConfig.DEFAULT_S3_CONDITIONAL_WRITES)
+  boolean getS3ConditionalWrites();
+
+  void setS3ConditionalWrites(boolean value);
+
+  @Description("Deadline for one object-store request (connect, send, answer), seconds.")
+  @Default.Integer(SinkConfig.DEFAULT_STORE_TIMEOUT_SECONDS)
+  int getStoreTimeoutSeconds();
+
+  void setStoreTimeoutSeconds(int value);
 
   @Description("Storage class of new objects on S3 (e.g. STANDARD_IA, INTELLIGENT_TIERING) or GCS (e.g. NEARLINE)"
       + " (default: the bucket's).")

@@ -1,5 +1,6 @@
 /**
  * The massfetch job: options per concern, the composition of the transforms, and {@code main}.
- * Runner-agnostic; the modules under {@code runners/} package it with a runner.
+ * Runner-neutral: the modules under {@code runners/} package it with a runner and plug in what that
+ * runner needs through {@link massfetch.pipeline.RunnerSupport}.
  */
 package massfetch.pipeline;

@@ -5,10 +5,32 @@ import java.io.Serializable;
 import java.util.List;
 import javax.annotation.Nullable;
 
-/** How workers fetch: limits, timeouts, retries and validation. Defaults live in {@link #builder()}. */
+/** How workers fetch: limits, timeouts, retries and validation. Defaults are the {@code DEFAULT_} constants. */
 @AutoValue
 public abstract class FetchConfig implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  // Defaults, written only here: the builder starts from them and FetchOptions' @Default
+  // annotations name them, so a worker built from options and one built in a test agree.
+  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 0;
+  public static final int DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+  public static final int DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+  public static final int DEFAULT_MAX_ATTEMPTS = 5;
+  public static final int DEFAULT_INITIAL_BACKOFF_MS = 200;
+  public static final int DEFAULT_MAX_BACKOFF_MS = 30_000;
+  public static final int DEFAULT_MAX_RETRY_AFTER_MS = 120_000;
+  public static final int DEFAULT_MAX_REDIRECTS = 5;
+  public static final long DEFAULT_MAX_OBJECT_BYTES = 64L << 20;
+  public static final boolean DEFAULT_ACCEPT_ANY_CONTENT = false;
+  public static final boolean DEFAULT_SKIP_EXISTING = true;
+  public static final boolean DEFAULT_ALLOW_PRIVATE_ADDRESSES = false;
+  public static final long DEFAULT_MAX_BYTES_IN_FLIGHT = 0;
+  public static final double DEFAULT_MAX_REQUESTS_PER_SECOND = 0;
+  public static final int DEFAULT_HOST_BACKOFF_MS = 50;
+  public static final int DEFAULT_HOST_FAILURES_TO_OPEN = 20;
+  public static final int DEFAULT_HOST_COOLDOWN_MS = 10_000;
+  public static final int DEFAULT_HOST_UNAVAILABLE_AFTER_MS = 600_000;
 
   /** Requests in flight at once in one worker JVM, across all DoFn instances. */
   public abstract int maxInFlight();
@@ -120,33 +142,33 @@ public abstract class FetchConfig implements Serializable {
 
   public static Builder builder() {
     return new AutoValue_FetchConfig.Builder()
-        .setMaxInFlight(256)
+        .setMaxInFlight(DEFAULT_MAX_IN_FLIGHT)
         .setAdaptiveInFlight(false)
-        .setMaxConnectionsPerHost(0)
-        .setConnectTimeoutMs(10_000)
-        .setRequestTimeoutMs(60_000)
-        .setMaxAttempts(5)
-        .setInitialBackoffMs(200)
-        .setMaxBackoffMs(30_000)
-        .setMaxRetryAfterMs(120_000)
-        .setMaxRedirects(5)
-        .setMaxObjectBytes(64L << 20)
-        .setAcceptAnyContent(false)
-        .setSkipExisting(true)
+        .setMaxConnectionsPerHost(DEFAULT_MAX_CONNECTIONS_PER_HOST)
+        .setConnectTimeoutMs(DEFAULT_CONNECT_TIMEOUT_MS)
+        .setRequestTimeoutMs(DEFAULT_REQUEST_TIMEOUT_MS)
+        .setMaxAttempts(DEFAULT_MAX_ATTEMPTS)
+        .setInitialBackoffMs(DEFAULT_INITIAL_BACKOFF_MS)
+        .setMaxBackoffMs(DEFAULT_MAX_BACKOFF_MS)
+        .setMaxRetryAfterMs(DEFAULT_MAX_RETRY_AFTER_MS)
+        .setMaxRedirects(DEFAULT_MAX_REDIRECTS)
+        .setMaxObjectBytes(DEFAULT_MAX_OBJECT_BYTES)
+        .setAcceptAnyContent(DEFAULT_ACCEPT_ANY_CONTENT)
+        .setSkipExisting(DEFAULT_SKIP_EXISTING)
         .setUserAgent(UserAgent.DEFAULT)
         .setHeaders(List.of())
         .setHeadersFromEnv(List.of())
         .setAllowedHosts(List.of())
         .setHeaderHosts(List.of())
-        .setAllowPrivateAddresses(false)
-        .setMaxBytesInFlight(0)
+        .setAllowPrivateAddresses(DEFAULT_ALLOW_PRIVATE_ADDRESSES)
+        .setMaxBytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT)
         .setTrustedCertificatesPem(null)
-        .setMaxRequestsPerSecond(0)
+        .setMaxRequestsPerSecond(DEFAULT_MAX_REQUESTS_PER_SECOND)
         .setRateShares(1)
-        .setHostBackoffMs(50)
-        .setHostFailuresToOpen(20)
-        .setHostCooldownMs(10_000)
-        .setHostUnavailableAfterMs(600_000);
+        .setHostBackoffMs(DEFAULT_HOST_BACKOFF_MS)
+        .setHostFailuresToOpen(DEFAULT_HOST_FAILURES_TO_OPEN)
+        .setHostCooldownMs(DEFAULT_HOST_COOLDOWN_MS)
+        .setHostUnavailableAfterMs(DEFAULT_HOST_UNAVAILABLE_AFTER_MS);
   }
 
   public abstract Builder toBuilder();
@@ -232,9 +254,9 @@ public abstract class FetchConfig implements Serializable {
       check(c.maxRequestsPerSecond() >= 0 && Double.isFinite(c.maxRequestsPerSecond()),
           "maxRequestsPerSecond must not be negative (0 means no limit)");
       check(c.rateShares() >= 1, "rateShares (the job's parallelism) must be at least 1");
-      check(c.hostBackoffMs() >= 1, "hostBackoffMs must be positive");
-      check(c.hostFailuresToOpen() >= 1, "hostFailuresToOpen must be at least 1");
-      check(c.hostCooldownMs() >= 1, "hostCooldownMs must be positive");
+      check(c.hostBackoffMs() >= 1, "--hostBackoffMs must be at least 1 (milliseconds), got " + c.hostBackoffMs());
+      check(c.hostFailuresToOpen() >= 1, "--hostFailuresToOpen must be at least 1, got " + c.hostFailuresToOpen());
+      check(c.hostCooldownMs() >= 1, "--hostCooldownMs must be at least 1 (milliseconds), got " + c.hostCooldownMs());
       check(c.hostUnavailableAfterMs() >= 1, "hostUnavailableAfterMs must be positive");
       for (String h : c.headers()) {
         check(h.indexOf(':') > 0, "header must look like Name:Value (value not shown)");

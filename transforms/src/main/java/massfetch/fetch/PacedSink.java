@@ -72,8 +72,7 @@ final class PacedSink implements ObjectSink {
 
   /** Whether the job's output is an object store, which is what this layer paces. */
   static boolean paces(SinkConfig sink) {
-    String scheme = ObjectSinks.schemeOf(sink.output());
-    return scheme.equals("gs") || scheme.equals("s3");
+    return ObjectSinks.isRemote(sink.output());
   }
 
   @Override

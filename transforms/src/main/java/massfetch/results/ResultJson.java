@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import massfetch.model.FetchResult;
 
-/** The JSON form of a {@link FetchResult}: snake_case fields, every field present (null when unset). */
+/** The JSON form of a {@link FetchResult}: the {@link ResultFields}, every one present (null when unset). */
 public final class ResultJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -13,19 +13,19 @@ public final class ResultJson {
 
   public static String toJson(FetchResult r) {
     ObjectNode o = MAPPER.createObjectNode();
-    o.put("url", r.getUrl());
-    o.put("key", r.getKey());
-    o.put("status", r.getStatus().wireName());
-    o.put("http_status", r.getHttpStatus());
-    o.put("bytes", r.getBytes());
-    o.put("md5", r.getMd5());
-    o.put("content_type", r.getContentType());
-    o.put("attempts", r.getAttempts());
-    o.put("elapsed_ms", r.getElapsedMs());
-    o.put("error", r.getError());
-    o.put("detail", r.getDetail());
-    o.put("source", r.getSource());
-    o.put("line", r.getLine());
+    o.put(ResultFields.URL, r.getUrl());
+    o.put(ResultFields.KEY, r.getKey());
+    o.put(ResultFields.STATUS, r.getStatus().wireName());
+    o.put(ResultFields.HTTP_STATUS, r.getHttpStatus());
+    o.put(ResultFields.BYTES, r.getBytes());
+    o.put(ResultFields.MD5, r.getMd5());
+    o.put(ResultFields.CONTENT_TYPE, r.getContentType());
+    o.put(ResultFields.ATTEMPTS, r.getAttempts());
+    o.put(ResultFields.ELAPSED_MS, r.getElapsedMs());
+    o.put(ResultFields.ERROR, r.getError());
+    o.put(ResultFields.DETAIL, r.getDetail());
+    o.put(ResultFields.SOURCE, r.getSource());
+    o.put(ResultFields.LINE, r.getLine());
     try {
       return MAPPER.writeValueAsString(o);
     } catch (JsonProcessingException e) {

@@ -70,13 +70,13 @@ public final class ResultRecord {
       throw new MalformedResultException("not a JSON object");
     }
     return new ResultRecord(
-        text(node, "url"),
-        text(node, "key"),
-        text(node, "status"),
-        text(node, "error"),
-        text(node, "detail"),
-        text(node, "source"),
-        number(node, "line"));
+        text(node, ResultFields.URL),
+        text(node, ResultFields.KEY),
+        text(node, ResultFields.STATUS),
+        text(node, ResultFields.ERROR),
+        text(node, ResultFields.DETAIL),
+        text(node, ResultFields.SOURCE),
+        number(node, ResultFields.LINE));
   }
 
   private static @Nullable String text(JsonNode node, String field) throws MalformedResultException {

@@ -1,16 +1,13 @@
 package massfetch.sink;
 
-import java.net.URI;
-import org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory;
-import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.options.PipelineOptions;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * Points Beam's {@code gs://} and {@code s3://} file systems (manifests, results, temp files) at the
- * same stores and emulators as the object sinks. Call once from {@code main}, after parsing and
+ * Points Beam's file systems of every {@link ObjectStore} ({@code gs://}, {@code s3://}: manifests,
+ * results, temp files) at the same stores and emulators as the object sinks. Call once from {@code main}, after parsing and
  * before {@code Pipeline.create(options)}:
  *
  * <pre>{@code
@@ -25,20 +22,17 @@ import software.amazon.awssdk.regions.Region;
 public final class FileSystemsSetup {
   private FileSystemsSetup() {}
 
-  /** Configures both file systems from the sink settings (output is not used). */
+  /** Configures every store's file system from the sink settings (output is not used). */
   public static void configure(PipelineOptions options, SinkConfig config) {
-    configure(
-        options,
-        config.gcsEndpoint(),
-        config.gcsProject(),
-        config.s3Endpoint(),
-        config.s3Region(),
-        config.s3PathStyle());
+    for (ObjectStore store : ObjectSinks.stores()) {
+      store.configureFileSystem(options, config);
+    }
+    FileSystems.setDefaultPipelineOptions(options);
   }
 
   /**
-   * Configures both file systems. A null endpoint keeps the real service with Application Default
-   * Credentials (GCS) or the default provider chain (S3).
+   * Configures the GCS and S3 file systems. A null endpoint keeps the real service with Application
+   * Default Credentials (GCS) or the default provider chain (S3).
    *
    * @param gcsEndpoint GCS JSON API root for an emulator, e.g. {@code http://127.0.0.1:4443}; no
    *     credentials are sent to it
@@ -55,26 +49,14 @@ public final class FileSystemsSetup {
       String s3Endpoint,
       String s3Region,
       boolean s3PathStyle) {
-    GcsOptions gcs = options.as(GcsOptions.class);
-    if (gcsEndpoint != null) {
-      gcs.setGcsEndpoint(gcsApiUrl(gcsEndpoint));
-      gcs.setCredentialFactoryClass(NoopCredentialFactory.class);
-    }
-    if (gcsProject != null) {
-      gcs.setProject(gcsProject);
-    }
-    S3Options s3 = options.as(S3Options.class);
-    if (s3Endpoint != null) {
-      s3.setEndpoint(URI.create(s3Endpoint));
-    }
-    if (s3Region != null || s3Endpoint != null) {
-      s3.setAwsRegion(S3Sink.regionFor(s3Region, s3Endpoint));
-    }
-    if (s3PathStyle || s3Endpoint != null) {
-      // Any custom endpoint is an S3-compatible store or an emulator: see the factory for why.
-      s3.setS3ClientFactoryClass(S3CompatibleClientBuilderFactory.class);
-    }
-    FileSystems.setDefaultPipelineOptions(options);
+    configure(options, SinkConfig.builder()
+        .setOutput("")
+        .setGcsEndpoint(gcsEndpoint)
+        .setGcsProject(gcsProject)
+        .setS3Endpoint(s3Endpoint)
+        .setS3Region(s3Region)
+        .setS3PathStyle(s3PathStyle)
+        .build());
   }
 
   /**
@@ -86,11 +68,5 @@ public final class FileSystemsSetup {
   public static void skipS3RegionLookup(PipelineOptions options) {
     S3Options s3 = options.as(S3Options.class);
     s3.setAwsRegion(Region.US_EAST_1);
-  }
-
-  /** Beam wants the full JSON API base ({@code .../storage/v1/}); the sink wants only the host. */
-  static String gcsApiUrl(String endpoint) {
-    String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-    return base.endsWith("/storage/v1") ? base + "/" : base + "/storage/v1/";
   }
 }

@@ -298,4 +298,87 @@ public final class GcsSink implements ObjectSink {
       LoggerFactory.getLogger(GcsSink.class).warn("closing the GCS client failed", e);
     }
   }
+
+  /** Google Cloud Storage, {@code gs://bucket/prefix}. Registered in META-INF/services. */
+  public static final class Store implements ObjectStore {
+    @Override
+    public String scheme() {
+      return "gs";
+    }
+
+    @Override
+    public ObjectSink open(SinkConfig config) {
+      return GcsSink.open(config);
+    }
+
+    @Override
+    public boolean remote() {
+      return true;
+    }
+
+    /**
+     * Application Default Credentials, found the way the client library looks for them but without
+     * its last step, a request to the Compute Engine metadata server that blocks for a long time
+     * off Google's network.
+     */
+    @Override
+    public String setupProblem(SinkConfig config, java.util.Map<String, String> env) {
+      if (config.gcsEndpoint() != null) {
+        return null; // emulators take no credentials
+      }
+      String fix = "run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS"
+          + " to a service-account key file";
+      String named = env.get("GOOGLE_APPLICATION_CREDENTIALS");
+      if (named != null && !named.isBlank()) {
+        return java.nio.file.Files.isReadable(java.nio.file.Path.of(named))
+            ? null
+            : "GOOGLE_APPLICATION_CREDENTIALS names " + named + ", which is not a readable file: " + fix;
+      }
+      String gcloud = env.get("CLOUDSDK_CONFIG");
+      java.nio.file.Path folder =
+          gcloud != null && !gcloud.isBlank()
+              ? java.nio.file.Path.of(gcloud)
+              : java.nio.file.Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config", "gcloud");
+      if (java.nio.file.Files.isReadable(folder.resolve("application_default_credentials.json"))) {
+        return null;
+      }
+      if (onGoogleCompute(env)) {
+        return null;
+      }
+      return "no Google credentials: " + fix;
+    }
+
+    /** Compute Engine (and GKE) say so in the machine's product name; a metadata host may be set. */
+    private static boolean onGoogleCompute(java.util.Map<String, String> env) {
+      if (env.get("GCE_METADATA_HOST") != null) {
+        return true;
+      }
+      try {
+        String product = java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/dmi/id/product_name"));
+        return product.contains("Google");
+      } catch (IOException | SecurityException e) {
+        return false;
+      }
+    }
+
+    /** An emulator's endpoint takes no credentials: Beam's file system is told to send none. */
+    @Override
+    public void configureFileSystem(org.apache.beam.sdk.options.PipelineOptions options, SinkConfig config) {
+      org.apache.beam.sdk.extensions.gcp.options.GcsOptions gcs =
+          options.as(org.apache.beam.sdk.extensions.gcp.options.GcsOptions.class);
+      if (config.gcsEndpoint() != null) {
+        gcs.setGcsEndpoint(fileSystemApiUrl(config.gcsEndpoint()));
+        gcs.setCredentialFactoryClass(org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory.class);
+      }
+      if (config.gcsProject() != null) {
+        gcs.setProject(config.gcsProject());
+      }
+    }
+
+    /** Beam wants the full JSON API base ({@code .../storage/v1/}); the sink wants only the host. */
+    static String fileSystemApiUrl(String endpoint) {
+      String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+      return base.endsWith("/storage/v1") ? base + "/" : base + "/storage/v1/";
+    }
+  }
 }

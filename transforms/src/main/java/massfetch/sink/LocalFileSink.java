@@ -337,4 +337,17 @@ public final class LocalFileSink implements ObjectSink {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** A local or mounted folder: a plain path or {@code file://}. Registered in META-INF/services. */
+  public static final class Store implements ObjectStore {
+    @Override
+    public String scheme() {
+      return "file";
+    }
+
+    @Override
+    public ObjectSink open(SinkConfig config) {
+      return new LocalFileSink(ObjectSinks.localPath(config.output()), config);
+    }
+  }
 }

@@ -2,11 +2,33 @@ package massfetch.sink;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 
-/** Opens the {@link ObjectSink} for an output location, by its scheme. */
+/** Opens the {@link ObjectSink} for an output location, by its scheme, from the registered {@link ObjectStore}s. */
 public final class ObjectSinks {
+  /**
+   * Every registered store by scheme, in registration order. Loaded with this module's class loader,
+   * which on a Flink worker is the job jar's own, not the thread's context loader.
+   */
+  private static final Map<String, ObjectStore> STORES = load();
+
   private ObjectSinks() {}
+
+  private static Map<String, ObjectStore> load() {
+    Map<String, ObjectStore> stores = new LinkedHashMap<>();
+    for (ObjectStore store : ServiceLoader.load(ObjectStore.class, ObjectStore.class.getClassLoader())) {
+      ObjectStore earlier = stores.putIfAbsent(store.scheme(), store);
+      if (earlier != null) {
+        throw new IllegalStateException("two stores registered for " + store.scheme() + "://: "
+            + earlier.getClass().getName() + " and " + store.getClass().getName());
+      }
+    }
+    return Map.copyOf(stores);
+  }
 
   /** The scheme of an output location: {@code file} for a plain path. */
   public static String schemeOf(String output) {
@@ -17,20 +39,27 @@ public final class ObjectSinks {
     return output.substring(0, colon).toLowerCase(Locale.ROOT);
   }
 
+  /** The store of a location, when one is registered for its scheme. */
+  public static Optional<ObjectStore> storeOf(String location) {
+    return Optional.ofNullable(STORES.get(schemeOf(location)));
+  }
+
+  /** Every registered store. */
+  public static Iterable<ObjectStore> stores() {
+    return STORES.values();
+  }
+
+  /** Whether a location is in a remote object store (see {@link ObjectStore#remote()}). */
+  public static boolean isRemote(String location) {
+    return storeOf(location).map(ObjectStore::remote).orElse(false);
+  }
+
   /** Opens the sink for {@code config.output()}; the caller closes it. */
   public static ObjectSink open(SinkConfig config) {
-    String scheme = schemeOf(config.output());
-    switch (scheme) {
-      case "file":
-        return new LocalFileSink(localPath(config.output()), config);
-      case "gs":
-        return GcsSink.open(config);
-      case "s3":
-        return S3Sink.open(config);
-      default:
-        throw new IllegalArgumentException(
-            "unsupported output scheme '" + scheme + "://' (use a local folder, gs:// or s3://)");
-    }
+    return storeOf(config.output())
+        .orElseThrow(() -> new IllegalArgumentException("unsupported output scheme '" + schemeOf(config.output())
+            + "://' (use a local folder, " + remoteSchemes() + ")"))
+        .open(config);
   }
 
   /** The local path of a {@code file} scheme location: a plain path or a {@code file://} URI. */
@@ -39,5 +68,10 @@ public final class ObjectSinks {
       return Path.of(URI.create(output));
     }
     return Path.of(output);
+  }
+
+  private static String remoteSchemes() {
+    return String.join(" or ", STORES.values().stream().filter(ObjectStore::remote)
+        .map(s -> s.scheme() + "://").sorted().toList());
   }
 }

@@ -315,7 +315,7 @@ public final class S3Sink implements ObjectSink {
       }
       if (status == 501) {
         return new StoreUnavailableException(
-            message + " (store lacks a feature; for If-None-Match set s3ConditionalWrites off)", e);
+            message + " (store lacks a feature; for If-None-Match run with --s3ConditionalWrites=false)", e);
       }
       if (status == 429 || status == 503 || "SlowDown".equals(code)) {
         // The store's request-rate limit (per prefix on AWS): the pacing layer slows down and retries.
@@ -378,5 +378,59 @@ public final class S3Sink implements ObjectSink {
   @Override
   public void close() {
     client.close();
+  }
+
+  /** Amazon S3 and S3-compatible stores, {@code s3://bucket/prefix}. Registered in META-INF/services. */
+  public static final class Store implements ObjectStore {
+    @Override
+    public String scheme() {
+      return "s3";
+    }
+
+    @Override
+    public ObjectSink open(SinkConfig config) {
+      return S3Sink.open(config);
+    }
+
+    @Override
+    public boolean remote() {
+      return true;
+    }
+
+    /** Region and credentials, looked up without a request to the store. */
+    @Override
+    public String setupProblem(SinkConfig config, Map<String, String> env) {
+      try {
+        regionFor(config);
+      } catch (IllegalArgumentException e) {
+        return "no AWS region: set --s3Region or AWS_REGION";
+      }
+      try (DefaultCredentialsProvider credentials = DefaultCredentialsProvider.create()) {
+        credentials.resolveCredentials();
+      } catch (SdkException e) {
+        return "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a"
+            + " profile in ~/.aws/credentials";
+      }
+      return null;
+    }
+
+    /**
+     * A custom endpoint is an S3-compatible store or an emulator, which Beam's file system reaches
+     * only path-style (see {@link S3CompatibleClientBuilderFactory}).
+     */
+    @Override
+    public void configureFileSystem(org.apache.beam.sdk.options.PipelineOptions options, SinkConfig config) {
+      org.apache.beam.sdk.io.aws2.options.S3Options s3 =
+          options.as(org.apache.beam.sdk.io.aws2.options.S3Options.class);
+      if (config.s3Endpoint() != null) {
+        s3.setEndpoint(URI.create(config.s3Endpoint()));
+      }
+      if (config.s3Region() != null || config.s3Endpoint() != null) {
+        s3.setAwsRegion(regionFor(config.s3Region(), config.s3Endpoint()));
+      }
+      if (config.s3PathStyle() || config.s3Endpoint() != null) {
+        s3.setS3ClientFactoryClass(S3CompatibleClientBuilderFactory.class);
+      }
+    }
   }
 }

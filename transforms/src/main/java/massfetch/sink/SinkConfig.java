@@ -12,6 +12,21 @@ import javax.annotation.Nullable;
 public abstract class SinkConfig implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  // Defaults, written only here: the builder starts from them and SinkOptions' @Default
+  // annotations name them.
+  public static final boolean DEFAULT_OVERWRITE = false;
+  public static final int DEFAULT_LOCAL_WRITE_THREADS = 8;
+  /** {@link Durability#parse} of this is the default durability. */
+  public static final String DEFAULT_DURABILITY = "full";
+  public static final int DEFAULT_MAX_UPLOADS_IN_FLIGHT = 256;
+  public static final boolean DEFAULT_S3_PATH_STYLE = false;
+  public static final boolean DEFAULT_S3_CONDITIONAL_WRITES = true;
+  public static final int DEFAULT_STORE_TIMEOUT_SECONDS = 60;
+  /** Longest store request deadline accepted: a day (and what fits a client's int milliseconds). */
+  public static final int MAX_STORE_TIMEOUT_SECONDS = 86_400;
+  public static final double DEFAULT_MAX_WRITES_PER_SECOND = 0;
+  public static final boolean DEFAULT_WRITE_RAMP_UP = false;
+
   /** Output prefix: a local folder, {@code gs://bucket/prefix} or {@code s3://bucket/prefix}. */
   public abstract String output();
 
@@ -87,17 +102,17 @@ public abstract class SinkConfig implements Serializable {
 
   public static Builder builder() {
     return new AutoValue_SinkConfig.Builder()
-        .setOverwrite(false)
-        .setLocalWriteThreads(8)
-        .setDurability(Durability.FULL)
+        .setOverwrite(DEFAULT_OVERWRITE)
+        .setLocalWriteThreads(DEFAULT_LOCAL_WRITE_THREADS)
+        .setDurability(Durability.parse(DEFAULT_DURABILITY))
         .setStaleTempBefore(0)
-        .setMaxUploadsInFlight(256)
-        .setS3PathStyle(false)
-        .setS3ConditionalWrites(true)
-        .setStoreTimeoutSeconds(60)
+        .setMaxUploadsInFlight(DEFAULT_MAX_UPLOADS_IN_FLIGHT)
+        .setS3PathStyle(DEFAULT_S3_PATH_STYLE)
+        .setS3ConditionalWrites(DEFAULT_S3_CONDITIONAL_WRITES)
+        .setStoreTimeoutSeconds(DEFAULT_STORE_TIMEOUT_SECONDS)
         .setObjectMetadata(Map.of())
-        .setMaxWritesPerSecond(0)
-        .setWriteRampUp(false);
+        .setMaxWritesPerSecond(DEFAULT_MAX_WRITES_PER_SECOND)
+        .setWriteRampUp(DEFAULT_WRITE_RAMP_UP);
   }
 
   public abstract Builder toBuilder();
@@ -149,6 +164,16 @@ public abstract class SinkConfig implements Serializable {
 
     public abstract Builder setWriteRampUp(boolean rampUp);
 
-    public abstract SinkConfig build();
+    abstract SinkConfig autoBuild();
+
+    /** The configuration; a value no store could use is refused with a one-line message. */
+    public SinkConfig build() {
+      SinkConfig c = autoBuild();
+      if (c.storeTimeoutSeconds() < 1 || c.storeTimeoutSeconds() > MAX_STORE_TIMEOUT_SECONDS) {
+        throw new IllegalArgumentException("--storeTimeoutSeconds must be between 1 and " + MAX_STORE_TIMEOUT_SECONDS
+            + ", got " + c.storeTimeoutSeconds());
+      }
+      return c;
+    }
   }
 }

@@ -1,10 +1,7 @@
 package massfetch.sink;
 
 import com.google.cloud.BaseServiceException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
@@ -13,9 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The pre-flight check of a {@code gs://} or {@code s3://} location: before a job starts, the
@@ -41,12 +36,13 @@ public final class StoreProbe {
    * here.
    */
   public static String check(String option, SinkConfig config, Map<String, String> env) {
-    String scheme = ObjectSinks.schemeOf(config.output());
-    if (!scheme.equals("s3") && !scheme.equals("gs")) {
+    ObjectStore store = ObjectSinks.storeOf(config.output()).orElse(null);
+    if (store == null || !store.remote()) {
       return null;
     }
+    String scheme = store.scheme();
     String where = option + " " + config.output();
-    String setup = scheme.equals("s3") ? s3Setup(config) : gcsSetup(config, env);
+    String setup = store.setupProblem(config, env);
     if (setup != null) {
       return setup + " (needed for " + where + ")";
     }
@@ -79,9 +75,7 @@ public final class StoreProbe {
    * without a request; null when found or not needed, else one line naming the fix.
    */
   public static String setupProblem(String option, String location, SinkConfig config, Map<String, String> env) {
-    String scheme = ObjectSinks.schemeOf(location);
-    String setup =
-        scheme.equals("s3") ? s3Setup(config) : scheme.equals("gs") ? gcsSetup(config, env) : null;
+    String setup = ObjectSinks.storeOf(location).map(store -> store.setupProblem(config, env)).orElse(null);
     return setup == null ? null : setup + " (needed for " + option + " " + location + ")";
   }
 
@@ -90,66 +84,6 @@ public final class StoreProbe {
       return ((S3Sink) sink).delete(key);
     }
     return ((GcsSink) sink).delete(key);
-  }
-
-  /** Region and credentials, looked up without a request to the store. */
-  private static String s3Setup(SinkConfig config) {
-    try {
-      S3Sink.regionFor(config);
-    } catch (IllegalArgumentException e) {
-      return "no AWS region: set --s3Region or AWS_REGION";
-    }
-    try (DefaultCredentialsProvider credentials = DefaultCredentialsProvider.create()) {
-      credentials.resolveCredentials();
-    } catch (SdkException e) {
-      return "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a"
-          + " profile in ~/.aws/credentials";
-    }
-    return null;
-  }
-
-  /**
-   * Application Default Credentials, found the way the client library looks for them but without
-   * its last step, a request to the Compute Engine metadata server that blocks for a long time
-   * off Google's network.
-   */
-  private static String gcsSetup(SinkConfig config, Map<String, String> env) {
-    if (config.gcsEndpoint() != null) {
-      return null; // emulators take no credentials
-    }
-    String fix = "run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS"
-        + " to a service-account key file";
-    String named = env.get("GOOGLE_APPLICATION_CREDENTIALS");
-    if (named != null && !named.isBlank()) {
-      return Files.isReadable(Path.of(named))
-          ? null
-          : "GOOGLE_APPLICATION_CREDENTIALS names " + named + ", which is not a readable file: " + fix;
-    }
-    String gcloud = env.get("CLOUDSDK_CONFIG");
-    Path folder =
-        gcloud != null && !gcloud.isBlank()
-            ? Path.of(gcloud)
-            : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config", "gcloud");
-    if (Files.isReadable(folder.resolve("application_default_credentials.json"))) {
-      return null;
-    }
-    if (onGoogleCompute(env)) {
-      return null;
-    }
-    return "no Google credentials: " + fix;
-  }
-
-  /** Compute Engine (and GKE) say so in the machine's product name; a metadata host may be set. */
-  private static boolean onGoogleCompute(Map<String, String> env) {
-    if (env.get("GCE_METADATA_HOST") != null) {
-      return true;
-    }
-    try {
-      String product = Files.readString(Path.of("/sys/class/dmi/id/product_name"));
-      return product.contains("Google");
-    } catch (IOException | SecurityException e) {
-      return false;
-    }
   }
 
   private static void await(CompletableFuture<?> future) throws Exception {

@@ -45,6 +45,7 @@ class ResultJsonTest {
     JsonNode j = JSON.readTree(line);
 
     assertEquals(FIELDS, names(j));
+    assertEquals(FIELDS, ResultFields.ALL, "the written format is the one ResultFields names");
     assertEquals("https://img.example/a/b.png", j.get("url").asText());
     assertEquals("a/b.png", j.get("key").asText());
     assertEquals("ok", j.get("status").asText());
@@ -97,5 +98,29 @@ class ResultJsonTest {
 
     assertEquals("skipped", j.get("status").asText());
     assertEquals("exists", j.get("error").asText());
+  }
+
+  @Test
+  void givenWrittenRecord_whenReadBack_thenEveryFieldTheReaderKnowsSurvives() throws Exception {
+    FetchResult r = FetchResult.builder()
+        .setUrl("https://img.example/a.png")
+        .setKey("a.png")
+        .setStatus(Status.SKIPPED)
+        .setError("exists")
+        .setDetail("already stored")
+        .setSource("file:///m/manifest.txt")
+        .setLine(7)
+        .build();
+
+    ResultRecord back = ResultRecord.parse(ResultJson.toJson(r));
+
+    assertEquals("https://img.example/a.png", back.url());
+    assertEquals("a.png", back.key());
+    assertEquals("skipped", back.status());
+    assertEquals("exists", back.error());
+    assertEquals("already stored", back.detail());
+    assertEquals("file:///m/manifest.txt", back.source());
+    assertEquals(7L, back.line());
+    assertTrue(back.isDone());
   }
 }

@@ -28,6 +28,8 @@ import massfetch.sink.ObjectSink.PutOutcome;
  * and stopping/starting a store through the emulator script.
  */
 final class StoreTestSupport {
+  static final String GCS_SERVERS_VAR = "MASSFETCH_TEST_GCS_SERVERS";
+  static final String S3_SERVERS_VAR = "MASSFETCH_TEST_S3_SERVERS";
   static final String GCS_ENDPOINT_VAR = "MASSFETCH_TEST_GCS_ENDPOINT";
   static final String S3_ENDPOINT_VAR = "MASSFETCH_TEST_S3_ENDPOINT";
   static final String BUCKET_VAR = "MASSFETCH_TEST_BUCKET";

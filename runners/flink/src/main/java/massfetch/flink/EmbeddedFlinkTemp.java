@@ -1,4 +1,4 @@
-package massfetch.pipeline;
+package massfetch.flink;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 
 /**
  * A temp folder of this JVM's own for an embedded Flink run, removed when the run ends.
@@ -42,11 +42,10 @@ final class EmbeddedFlinkTemp implements AutoCloseable {
   }
 
   /** The folder for an embedded Flink run that brings no configuration of its own, else empty. */
-  static Optional<EmbeddedFlinkTemp> createIfNeeded(PipelineOptions options, Map<String, String> env)
+  static Optional<EmbeddedFlinkTemp> createIfNeeded(FlinkPipelineOptions options, Map<String, String> env)
       throws IOException {
-    boolean embedded = FlinkOptionsByName.get(options, "getFlinkMaster")
-        .map(m -> !FlinkDefaults.isCluster(m.toString())).orElse(false);
-    boolean configured = FlinkOptionsByName.get(options, "getFlinkConfDir").isPresent()
+    boolean embedded = !FlinkDefaults.isCluster(options.getFlinkMaster());
+    boolean configured = options.getFlinkConfDir() != null
         || (env.get("FLINK_CONF_DIR") != null && !env.get("FLINK_CONF_DIR").isBlank());
     if (!embedded || configured) {
       return Optional.empty();
@@ -60,10 +59,7 @@ final class EmbeddedFlinkTemp implements AutoCloseable {
     Files.writeString(conf.resolve("config.yaml"),
         "io.tmp.dirs: " + quoted + "\nweb.tmpdir: " + quoted + "\n", StandardCharsets.UTF_8);
     EmbeddedFlinkTemp temp = new EmbeddedFlinkTemp(root);
-    if (!FlinkOptionsByName.set(options, "setFlinkConfDir", conf.toString())) {
-      temp.close();
-      return Optional.empty();
-    }
+    options.setFlinkConfDir(conf.toString());
     // One more pass when the JVM exits, for what Flink's closing threads make after close().
     Runtime.getRuntime().addShutdownHook(new Thread(temp::close, "massfetch-flink-temp-removal"));
     return Optional.of(temp);

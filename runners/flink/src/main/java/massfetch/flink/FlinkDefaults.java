@@ -1,4 +1,4 @@
-package massfetch.pipeline;
+package massfetch.flink;
 
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -10,9 +10,8 @@ import java.util.Optional;
 
 /**
  * Fills in what a FlinkRunner run needs and a user would otherwise have to know: the job's jar for a
- * remote cluster, absolute local paths (the TaskManagers do not share the client's working folder),
- * and enough work groups for every subtask. Arguments of other runners are returned unchanged, and
- * anything the user gave explicitly is kept.
+ * remote cluster and enough work groups for every subtask. Arguments of other runners are returned
+ * unchanged, and anything the user gave explicitly is kept.
  */
 final class FlinkDefaults {
   /** Work groups per unit of parallelism: Flink hashes groups to subtasks, so a few per subtask even out. */
@@ -30,14 +29,8 @@ final class FlinkDefaults {
 
   static String[] apply(String[] args, Optional<String> jar) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
-    // For every runner: Beam matches a relative local path by walking the file tree around the
-    // working folder, which for a mistyped --manifest could mean minutes; an absolute one is looked
-    // up directly. On a cluster, TaskManagers do not share the client's working folder either.
-    for (String name : List.of("manifest", "output", "results", "previousResults")) {
-      absolutize(all, name);
-    }
     if (!isFlink(all)) {
-      return all.toArray(new String[0]);
+      return args;
     }
     String master = value(all, "flinkMaster").orElse("[auto]");
     if (isCluster(master) && value(all, "filesToStage").isEmpty() && jar.isPresent()) {
@@ -78,26 +71,6 @@ final class FlinkDefaults {
       }
     }
     return found;
-  }
-
-  /** Rewrites a local relative {@code --name} to an absolute path; URLs and absolute paths stay. */
-  private static void absolutize(List<String> args, String name) {
-    String prefix = "--" + name + "=";
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (!a.startsWith(prefix)) {
-        continue;
-      }
-      String v = a.substring(prefix.length());
-      if (v.isEmpty() || v.contains("://") || v.startsWith("/")) {
-        continue;
-      }
-      try {
-        args.set(i, prefix + Path.of(v).toAbsolutePath().normalize());
-      } catch (java.nio.file.InvalidPathException e) {
-        // Not a path at all: left as given, for the option checks to report.
-      }
-    }
   }
 
   /** The jar this class was loaded from, when it was loaded from a jar. */

@@ -1,11 +1,10 @@
-package massfetch.pipeline;
+package massfetch.flink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -16,22 +15,19 @@ class FlinkDefaultsTest {
   private static final Optional<String> JAR = Optional.of("/opt/massfetch-flink.jar");
 
   @Test
-  void givenDirectRunner_whenApplied_thenOnlyLocalPathsMadeAbsolute() {
-    String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
-    String[] args = {"--manifest=m.txt", "--output=/abs/out", "--results=gs://b/r", "--parallelism=4"};
+  void givenDirectRunner_whenApplied_thenArgsUnchanged() {
+    String[] args = {"--manifest=m.txt", "--output=/abs/out", "--parallelism=4"};
 
-    assertArrayEquals(
-        new String[] {"--manifest=" + cwd + "/m.txt", "--output=/abs/out", "--results=gs://b/r", "--parallelism=4"},
-        FlinkDefaults.apply(args, JAR));
+    assertArrayEquals(args, FlinkDefaults.apply(args, JAR));
   }
 
   @Test
-  void givenClusterMaster_whenApplied_thenJarStagedPathsAbsoluteAndGroupsFromParallelism() {
+  void givenClusterMaster_whenApplied_thenJarStagedAndGroupsFromParallelism() {
     List<String> out = Arrays.asList(FlinkDefaults.apply(new String[] {
         "--runner=FlinkRunner", "--flinkMaster=localhost:8081", "--parallelism=4",
         "--manifest=m.txt", "--output=gs://b/x", "--results=/abs/r"}, JAR));
     assertTrue(out.contains("--filesToStage=/opt/massfetch-flink.jar"));
-    assertTrue(out.contains("--manifest=" + Path.of("m.txt").toAbsolutePath()));
+    assertTrue(out.contains("--manifest=m.txt"));
     assertTrue(out.contains("--output=gs://b/x"));
     assertTrue(out.contains("--results=/abs/r"));
     assertTrue(out.contains("--minGroups=64"));

@@ -1,4 +1,4 @@
-package massfetch.pipeline;
+package massfetch.flink;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

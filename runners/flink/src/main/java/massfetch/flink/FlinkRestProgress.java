@@ -1,4 +1,4 @@
-package massfetch.pipeline;
+package massfetch.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import massfetch.metrics.JobMetrics;
-import org.apache.beam.sdk.options.PipelineOptions;
+import massfetch.pipeline.MassfetchOptions;
 
 /**
  * Progress lines for a job submitted to a Flink cluster, read from the cluster's REST API: the
@@ -33,7 +33,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * final numbers come from the {@code PipelineResult} and {@code summary.json} as on any runner.
  *
  * <pre>{@code
- * FlinkRestProgress.startIfCluster(options, err);   // before p.run()
+ * FlinkRestProgress.startIfCluster(options, master, err);   // before p.run()
  * }</pre>
  */
 final class FlinkRestProgress implements Runnable {
@@ -63,10 +63,9 @@ final class FlinkRestProgress implements Runnable {
    * thread that prints a progress line every {@code --progressIntervalSeconds} until the job ends.
    * Does nothing for other runners, the embedded Flink, or an interval of 0.
    */
-  static void startIfCluster(MassfetchOptions options, PrintStream out) {
+  static void startIfCluster(MassfetchOptions options, Optional<String> master, PrintStream out) {
     int interval = options.getProgressIntervalSeconds();
-    Optional<String> master = flinkMaster(options);
-    if (interval <= 0 || master.isEmpty() || !FlinkDefaults.isCluster(master.get())) {
+    if (interval <= 0 || master.isEmpty()) {
       return;
     }
     String m = master.get().strip();
@@ -75,11 +74,6 @@ final class FlinkRestProgress implements Runnable {
         new FlinkRestProgress(url, options.getJobName(), out, interval * 1000L), "massfetch-flink-progress");
     t.setDaemon(true);
     t.start();
-  }
-
-  /** {@code --flinkMaster}, when the runner is Flink. */
-  static Optional<String> flinkMaster(PipelineOptions options) {
-    return FlinkOptionsByName.get(options, "getFlinkMaster").map(Object::toString);
   }
 
   @Override
