@@ -73,10 +73,10 @@ public final class MassfetchPipeline {
                 FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options))
                     .withLedger(ledger));
 
-    // A writer per source, each in its producer's task (the fetch publishes its own): see WriteLedger.
-    results.and(spread.get(Distribute.DUPLICATES)).and(fetched)
+    // A writer per source, each in its producer's task; the fetch publishes its own: see WriteLedger.
+    results.and(spread.get(Distribute.DUPLICATES))
         .apply("WriteResults", WriteLedger.to(ledger).withStartMillis(startMillis)
-            .withOutput(ResultsOutput.canonical(options.getOutput())));
+            .withOutput(ResultsOutput.canonical(options.getOutput())).withPublishedBy(fetched));
     return p;
   }
 

@@ -47,11 +47,11 @@ public final class FetchAndStore extends PTransform<PCollection<FetchRequest>, P
   }
 
   /**
-   * Publishes each result into {@code ledger}'s files as it completes, from the fetching thread,
-   * and outputs none: the output then only tells when the fetch has ended (apply {@code
-   * WriteLedger} to it, so the summary waits for it). A crash then loses at most the ledger's roll
-   * per worker thread, on every runner; a step after the fetch would see its results only when the
-   * bundle ends, which on the DirectRunner and on Flink batch can be a worker's whole share.
+   * Also publishes each result into {@code ledger}'s files as it completes, from the fetching
+   * thread: give the output to {@code WriteLedger.withPublishedBy}, which counts it without writing
+   * it again. A crash then loses at most the ledger's roll per worker thread, on every runner; a
+   * step after the fetch would see its results only when the bundle ends, which on the DirectRunner
+   * is a whole work group.
    */
   public FetchAndStore withLedger(ResultsLedger ledger) {
     return new FetchAndStore(sink, fetch, ledger);

@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * wait; while it waits it emits whatever has completed, so results stream out even when a runner
  * puts the whole input in one bundle (Flink batch). {@code finishBundle} waits for the rest.
  *
- * <p>With a results ledger, results are published into its files right here, as they complete,
- * and none is output: a runner hands a step's output on only when the bundle ends (the DirectRunner
- * always), and a bundle may be a worker's whole share, which a crash would lose.
+ * <p>With a results ledger, results are also published into its files right here, as they
+ * complete: a runner hands a step's output on only when the bundle ends (the DirectRunner always),
+ * and a bundle may be a worker's whole share, which a crash would lose. They are still output, for
+ * Flink's live record count (progress) and so that the job knows when the fetch has ended.
  */
 class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private static final long serialVersionUID = 1L;
@@ -59,7 +60,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private transient int pending;
   private transient LedgerWriter writer;
 
-  /** {@code ledger} null: results are output; otherwise they are published into it. */
+  /** {@code ledger} null: results are only output; otherwise they are also published into it. */
   FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig, ResultsLedger ledger) {
     this.fetchConfig = fetchConfig;
     this.sinkConfig = sinkConfig;
@@ -120,11 +121,8 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       if (c != null) {
         pending--;
         FetchResult result = account(c);
-        if (writer != null) {
-          writer.write(result);
-        } else {
-          context.output(result, c.timestamp, c.window);
-        }
+        publish(result);
+        context.output(result, c.timestamp, c.window);
       } else if (System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(60)) {
         // Every fetch has deadlines, so this ends; the line says what the bundle waits for.
         LOG.info("bundle waiting for {} fetches still in flight", pending);
@@ -158,9 +156,8 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     while (c != null) {
       pending--;
       FetchResult result = account(c);
-      if (writer != null) {
-        writer.write(result);
-      } else if (c.window.equals(window)) {
+      publish(result);
+      if (c.window.equals(window)) {
         out.outputWithTimestamp(result, c.timestamp);
       } else {
         // Output in processElement goes to the current element's window; others wait for finish.
@@ -170,6 +167,13 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     }
     if (writer != null) {
       writer.publishIfDue();
+    }
+  }
+
+  /** Writes {@code result} into the ledger, if there is one. */
+  private void publish(FetchResult result) throws IOException {
+    if (writer != null) {
+      writer.write(result);
     }
   }
 
