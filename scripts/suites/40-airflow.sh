@@ -294,7 +294,8 @@ else
       runner=FlinkRunner flink_master="$flink_master" parallelism=1 | jq -c '. + {extra_options: {maxInFlight: 2}}')"
     "$airflow_sh" cli dags test massfetch 2026-11-20 -c "$conf_g" >"$work/logs/kill.log" 2>&1 &
     bg_pid=$!
-    state_g="" deadline=$((SECONDS + 300))
+    # The DAG run's own start (CLI, DAG parsing, the prepare task) took minutes on a loaded machine.
+    state_g="" deadline=$((SECONDS + run_timeout))
     while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
       state_g="$(curl -s "http://$flink_master/jobs/overview" \
         | jq -r --arg n "$job_g" '[.jobs[] | select(.name == $n) | .state] | last // ""' 2>/dev/null || true)"
@@ -305,7 +306,7 @@ else
     sleep 3 # some images in flight
     kill -TERM "$bg_pid" 2>/dev/null || true
     killed_at=$SECONDS ended=0
-    while [ $SECONDS -lt $((killed_at + 120)) ]; do
+    while [ $SECONDS -lt $((killed_at + 300)) ]; do
       kill -0 "$bg_pid" 2>/dev/null || { ended=1; break; }
       sleep 1
     done
