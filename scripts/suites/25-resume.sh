@@ -5,7 +5,12 @@
 #       skipped/done_before, total = ok + skipped + failed = entries;
 #   (c) the first run's results fed back as the manifest with --onlyFailed: exactly the failed
 #       entries are requested, each under its recorded key;
-#   (d) --previousResults that matches nothing: exit 2, one line.
+#   (d) --previousResults that matches nothing, or names a folder holding no results files: exit 2,
+#       one line;
+#   (e) a run whose JVM is killed (SIGKILL) at about half way, resumed with --previousResults=<the
+#       killed run's results folder> and --skipExisting=false: origin requests over both runs
+#       <= 1.1 x entries, both runs' records account for every entry exactly once (done_before for
+#       what the first stored), every object byte-exact.
 # Run by scripts/test.sh, or alone: scripts/suites/25-resume.sh [--help]
 set -euo pipefail
 
@@ -20,6 +25,7 @@ Tests --previousResults and --onlyFailed of scripts/massfetch against nginx (sta
 127.0.0.1 port with its access log on, which is how requests are counted). Work files go to
 $MASSFETCH_ROOT/.run/resume. Environment:
   RESUME_COUNT       good images (default 200)
+  RESUME_KILL_COUNT  images of part (e), served with 100 ms of latency (default 2000)
   RESUME_KEEP=1      keep the work files afterwards (default: removed when every check passed)
   MASSFETCH          launcher to test (default scripts/massfetch)
 Prints PASS:/FAIL: lines and closes with "25-resume: N passed, N failed".
@@ -36,15 +42,24 @@ origin="$MASSFETCH_ROOT/scripts/origin.sh"
 origin_run="$work/origin"
 access_log="$origin_run/access.log"
 
+bg_pid=""
 cleanup() {
+  # The backgrounded run of part (e), if a failure left it running: only that pid (the launcher
+  # execs its JVM in place).
+  if [ -n "$bg_pid" ] && kill -0 "$bg_pid" 2>/dev/null; then
+    kill "$bg_pid" 2>/dev/null || true
+  fi
   "$origin" stop --run-dir "$origin_run" >/dev/null 2>&1 || true
+  "$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
   if [ "${RESUME_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
-    rm -rf "$work/images" "$work/out" "$work/out-c"
+    rm -rf "$work/images" "$work/out" "$work/out-c" "$work/kill-images" "$work/out-e" "$work"/results-e*
   fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 "$origin" stop --run-dir "$origin_run" >/dev/null 2>&1 || true
+"$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
 rm -rf "$work"
 mkdir -p "$work/logs"
 
@@ -115,5 +130,55 @@ run_massfetch d "--manifest=$manifest" "--baseUrl=$base_url" "--output=$out" "--
   "--previousResults=$work/nothing-*.jsonl"
 check "(d) --previousResults matching nothing: exit 2, one line on stderr" \
   [ "$rc" -eq 2 -a "$(grep -c . "$work/logs/d.err")" -eq 1 ]
+# A folder with files, but no results files: the run must not start and resume nothing.
+mkdir -p "$work/no-results" && echo '{}' >"$work/no-results/summary.json"
+run_massfetch d2 "--manifest=$manifest" "--baseUrl=$base_url" "--output=$out" "--results=$out/_results-d" \
+  "--previousResults=$work/no-results"
+check "(d) --previousResults naming a folder without results files: exit 2, one line naming it" \
+  [ "$rc" -eq 2 -a "$(grep -c . "$work/logs/d2.err")" -eq 1 ] && grep -q "no-results" "$work/logs/d2.err"
+
+# (e) kill -9 of the JVM at about half way, then resume from the results folder it left. 100 ms per
+# request and 8 in flight stretch the run to about half a minute, so the kill lands mid-run; files
+# roll every second or 50 records, which is what the killed run can lose per worker thread.
+kill_count="${RESUME_KILL_COUNT:-2000}"
+log "generating $kill_count images for the kill"
+python3 "$MASSFETCH_ROOT/scripts/gen-images.py" --out "$work/kill-images" --count "$kill_count" \
+  --manifest "$work/kill.txt" --seed 26 >&2
+slow_url="$("$origin" start --root "$work/kill-images" --run-dir "$work/origin-slow" --latency-ms 100 --access-log)"
+slow_requests() { grep -c 'GET ' "$work/origin-slow/access.log" 2>/dev/null || true; }
+out_e="$work/out-e"
+e_common=("--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_e" --skipExisting=false
+  --maxInFlight=8 --resultsFileSeconds=1 --resultsFileRecords=50)
+"$massfetch" "${e_common[@]}" "--results=$work/results-e1" --progressIntervalSeconds=0 \
+  >"$work/logs/e1.out" 2>"$work/logs/e1.err" &
+bg_pid=$!
+killed_at=""
+deadline=$((SECONDS + 600))
+while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+  requested="$(slow_requests)"
+  if [ "$requested" -ge $((kill_count / 2)) ]; then
+    kill -9 "$bg_pid"
+    killed_at="$requested"
+    break
+  fi
+  sleep 0.2
+done
+rc_e1=0
+wait "$bg_pid" || rc_e1=$?
+bg_pid=""
+requests_e1="$(slow_requests)"
+log "massfetch e1: exit $rc_e1, killed at ${killed_at:-never} requests, $requests_e1 in all"
+check "(e) the JVM was killed mid-run (at ${killed_at:-never} of $kill_count requests)" \
+  test -n "$killed_at" -a "$rc_e1" -eq 137
+run_massfetch e2 "${e_common[@]}" "--results=$work/results-e2" "--previousResults=$work/results-e1"
+requests_e="$(slow_requests)"
+check "(e) the resumed run exits 0" [ "$rc" -eq 0 ]
+check "(e) $requests_e origin requests over both runs for $kill_count entries (<= 1.1 x; killed run $requests_e1)" \
+  [ $((requests_e * 10)) -le $((kill_count * 11)) ]
+check "(e) both runs' records account for every entry exactly once, done_before for what the first stored" \
+  python3 "$MASSFETCH_ROOT/scripts/lib/check-resumed-records.py" "$work/results-e1" "$work/results-e2" "$work/kill.txt"
+check "(e) every object byte-exact" same_files "$work/kill-images" "$out_e" "$work/kill.txt" _results killed
+echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests_e - requests_e1)) in the resumed one" \
+  "for $kill_count entries, ratio $(python3 -c "print(round($requests_e / $kill_count, 3))")"
 
 suite_end

@@ -15,6 +15,8 @@
 #       key_conflict for a key holding other bytes; and on
 #       fake-gcs-server and S3Proxy: --skipExisting is timed (one metadata request per entry); the
 #       store stopped mid-run never yields an ok without an object, and a re-run completes the set;
+#       --previousResults=<a results folder on the store> resumes from every results file in it,
+#       and a store location without results files is one line, exit 2 (all but gcp-storage-emulator);
 #   (c) the pre-flight from the command line, where the environment decides: no AWS region, no
 #       AWS credentials, refused credentials, no Google credentials: one line, exit 2, < 30 s.
 # Run by scripts/test.sh, or alone: scripts/suites/30-storage.sh [--help]
@@ -328,6 +330,20 @@ for store in gcs s3 gcsemu moto; do
     test "$rc:$(sfield 2 skipped):$(sfield 2 failed)" = "0:$count:0" -a "$entries_s" -lt "$run_limit"
   check "$store run 2: the stored object was not rewritten" \
     test "$before" = "$(store_version "$api" "$root/out/$sample")"
+
+  # Resuming from run 1's results folder on the store (every results file in it): no request to
+  # the origin, every entry skipped/done_before; a location holding no results file: exit 2.
+  if [ "$store" != gcsemu ]; then
+    before_resume="$(image_requests)"
+    run_massfetch "$store-resume" "${common[@]}" --results="$results_at/results-resume" \
+      --previousResults="$results_at/results-1" --skipExisting=false
+    check "$store: --previousResults=<run 1's results folder on the store>: exit 0, $count skipped (done_before), no origin request" \
+      test "$rc:$(sfield resume skipped):$(( $(image_requests) - before_resume ))" = "0:$count:0"
+    run_massfetch "$store-noresults" "${common[@]}" --results="$results_at/results-nr" \
+      --previousResults="$results_at/no-results"
+    check "$store: --previousResults naming a store location without results files: exit 2, one line" \
+      test "$rc:$(grep -c . "$work/logs/$store-noresults.err")" = "2:1"
+  fi
 
   # A proxy loses the answer of every 4th upload, at most once per object (so each retry lands):
   # the retry finds the object this run stored (412), compares it, and records ok; never

@@ -11,7 +11,10 @@
 #   (f) a manifest folder of three part files run as three batches (mapped tasks, one Flink job
 #       each): the batch with missing images fails its check, the others pass, the summary adds
 #       all three up; once the images are there, re-running only that batch's map index fetches
-#       only its failed entries (the origin's log), and its check passes.
+#       only its failed entries (the origin's log), and its check passes;
+#   (g) a batch killed as Airflow kills a task (SIGTERM to the process running it) while its Flink
+#       job runs: on_kill cancels the job through the REST API (CANCELED in /jobs/overview) and
+#       the task ends instead of waiting for the job.
 # Run by scripts/test.sh, or alone: scripts/suites/40-airflow.sh [--help]
 set -euo pipefail
 
@@ -50,8 +53,13 @@ jar_dir="${AIRFLOW_SUITE_JAR_DIR:-}"
 # CLI and the JVM under it).
 run_timeout="${AIRFLOW_SUITE_RUN_TIMEOUT:-900}"
 flink_started=0
+bg_pid=""
 
 cleanup() {
+  # The backgrounded DAG run of part (g), if a failure left it running: only that pid.
+  if [ -n "$bg_pid" ] && kill -0 "$bg_pid" 2>/dev/null; then
+    kill -9 "$bg_pid" 2>/dev/null || true
+  fi
   "$origin" stop --run-dir "$origin_run" >/dev/null 2>&1 || true
   if [ "$flink_started" = 1 ]; then
     "$flink_cluster" stop --run-dir "$flink_run" >/dev/null 2>&1 || true
@@ -275,6 +283,42 @@ else
       >"$work/logs/batch-1-check.log" 2>&1 || rc=$?
     check "(f) batch 1's check passes after its re-run (ok=$n_part2)" \
       grep -q "massfetch: batch 1 (.*ok=$n_part2 .*failed=0 " "$work/logs/batch-1-check.log"
+
+    # (g) ---------------------------------------------------------------------------------------
+    # A batch that takes minutes (the origin's /fault/slow/ trickles each image over 1.5 s, two in
+    # flight), killed as Airflow kills a task: SIGTERM to the process that runs it (the task
+    # runner's handler calls on_kill). scripts/airflow.sh execs the airflow CLI, so the pid is its.
+    sed 's#^#fault/slow/#' "$work/manifests/good.txt" >"$work/manifests/slow.txt"
+    job_g="massfetch-2026-11-20-batch-0000"
+    conf_g="$(conf manifest="$work/manifests/slow.txt" base_url="$base_url" output="$work/out-kill" \
+      runner=FlinkRunner flink_master="$flink_master" parallelism=1 | jq -c '. + {extra_options: {maxInFlight: 2}}')"
+    "$airflow_sh" cli dags test massfetch 2026-11-20 -c "$conf_g" >"$work/logs/kill.log" 2>&1 &
+    bg_pid=$!
+    # The DAG run's own start (CLI, DAG parsing, the prepare task) took minutes on a loaded machine.
+    state_g="" deadline=$((SECONDS + run_timeout))
+    while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+      state_g="$(curl -s "http://$flink_master/jobs/overview" \
+        | jq -r --arg n "$job_g" '[.jobs[] | select(.name == $n) | .state] | last // ""' 2>/dev/null || true)"
+      [ "$state_g" = RUNNING ] && break
+      sleep 1
+    done
+    check "(g) the batch's Flink job was RUNNING under Airflow" [ "$state_g" = RUNNING ]
+    sleep 3 # some images in flight
+    kill -TERM "$bg_pid" 2>/dev/null || true
+    killed_at=$SECONDS ended=0
+    while [ $SECONDS -lt $((killed_at + 300)) ]; do
+      kill -0 "$bg_pid" 2>/dev/null || { ended=1; break; }
+      sleep 1
+    done
+    wait "$bg_pid" 2>/dev/null || true
+    bg_pid=""
+    state_g="$(curl -s "http://$flink_master/jobs/overview" \
+      | jq -r --arg n "$job_g" '[.jobs[] | select(.name == $n) | .state] | last // ""' 2>/dev/null || true)"
+    check "(g) on_kill cancelled the Flink job: CANCELED in /jobs/overview (is '$state_g')" [ "$state_g" = CANCELED ]
+    check "(g) the task logged the cancel through the REST API" grep -q "massfetch: cancelled Flink job(s) \['" "$work/logs/kill.log"
+    check "(g) the killed task ended ($((SECONDS - killed_at)) s after SIGTERM), not left running" [ "$ended" = 1 ]
+    check "(g) the batch stopped short: fewer than $count images stored" \
+      [ "$(stored_count "$work/out-kill")" -lt "$count" ]
   fi
 fi
 

@@ -37,10 +37,10 @@ public interface ManifestOptions extends PipelineOptions {
 
   void setMaxLineBytes(int value);
 
-  @Description("Results of earlier runs, file or glob (e.g. <output>/_results/results-*.jsonl; local, gs://,"
-      + " s3://): entries whose object key they record as stored (ok, or skipped as exists/done_before) are"
+  @Description("Results of earlier runs: the earlier run's --results folder (every results-*.jsonl in it), or a"
+      + " file or glob (e.g. <output>/_results/results-*.jsonl; local, gs://, s3://): entries whose object key they record as stored (ok, or skipped as exists/done_before) are"
       + " not fetched and end as skipped/done_before, without a request and without listing the bucket."
-      + " Must match at least one file, outside this run's --results folder.")
+      + " Must hold or match at least one results file, outside this run's --results folder.")
   String getPreviousResults();
 
   void setPreviousResults(String value);

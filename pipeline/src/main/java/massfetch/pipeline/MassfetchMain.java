@@ -89,6 +89,7 @@ public final class MassfetchMain {
     }
     FileSystemsSetup.configure(options, options.getGcsEndpoint(), options.getGcsProject(),
         options.getS3Endpoint(), options.getS3Region(), options.getS3PathStyle());
+    options.setPreviousResults(PreviousResults.files(options.getPreviousResults()));
     OptionsCheck.check(options);
     return options;
   }

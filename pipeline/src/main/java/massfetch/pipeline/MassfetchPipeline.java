@@ -8,11 +8,9 @@ import massfetch.model.FetchResult;
 import massfetch.results.ResultsLedger;
 import massfetch.results.SkipPublished;
 import massfetch.results.WriteLedger;
-import massfetch.results.WriteResults;
 import massfetch.resume.ExcludeDone;
 import massfetch.resume.ReadDoneKeys;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -66,52 +64,32 @@ public final class MassfetchPipeline {
 
     PCollection<FetchRequest> toFetch = spread.get(Distribute.REQUESTS);
     ResultsLedger ledger = ledger(options);
-    if (ledger != null) {
+    if (ledger.checksRepeats()) {
       toFetch = toFetch.apply("SkipPublished", SkipPublished.in(ledger));
     }
     PCollection<FetchResult> fetched =
         toFetch
             .apply("FetchAndStore",
-                FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options)));
+                FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options))
+                    .withLedger(ledger));
 
-    PCollectionList<FetchResult> all = results.and(spread.get(Distribute.DUPLICATES)).and(fetched);
-    if (ledger != null) {
-      // A writer per source, each in its producer's task: see WriteLedger.
-      all.apply("WriteResults", WriteLedger.to(ledger).withStartMillis(startMillis)
-          .withOutput(ResultsOutput.canonical(options.getOutput())));
-    } else {
-      all.apply("AllResults", Flatten.pCollections())
-          .apply("WriteResults", writeResults(options, startMillis));
-    }
+    // A writer per source, each in its producer's task; the fetch publishes its own: see WriteLedger.
+    results.and(spread.get(Distribute.DUPLICATES))
+        .apply("WriteResults", WriteLedger.to(ledger).withStartMillis(startMillis)
+            .withOutput(ResultsOutput.canonical(options.getOutput())).withPublishedBy(fetched));
     return p;
   }
 
   /**
-   * Off the DirectRunner, the results ledger: a task there may run for hours as one bundle (Flink
-   * batch) and be restarted, so results are published in rolled files as they come and a restarted
-   * task skips what its run already published. The DirectRunner never retries and ends bundles
-   * often: its file per bundle is enough (null).
+   * The results ledger, on every runner: results are published in rolled files as they come, so a
+   * job that dies (a killed JVM, a lost cluster) leaves the results of its finished work for
+   * {@code --previousResults}. Where a task may be restarted (Flink), a restarted task skips what
+   * its run already published; the DirectRunner fails the job rather than retry a bundle, so it
+   * does not look.
    */
   static ResultsLedger ledger(MassfetchOptions options) {
-    if (isDirect(options)) {
-      return null;
-    }
-    return ResultsLedger.in(options.getResults())
+    ResultsLedger ledger = ResultsLedger.in(options.getResults())
         .withRollEvery(options.getResultsFileRecords(), options.getResultsFileSeconds());
-  }
-
-  private static boolean isDirect(MassfetchOptions options) {
-    return "DirectRunner".equals(options.getRunner().getSimpleName());
-  }
-
-  /**
-   * On the DirectRunner a file per bundle: TextIO's sharded write is a GroupByKey there, which held
-   * a 1M-entry run's in-flight gauge to 73-74 % of the cap. The DirectRunner fails a job rather than
-   * retry a bundle, so no bundle's file is ever written twice; every other runner keeps TextIO.
-   */
-  static WriteResults writeResults(MassfetchOptions options, long startMillis) {
-    WriteResults write = WriteResults.to(options.getResults()).withStartMillis(startMillis)
-        .withOutput(ResultsOutput.canonical(options.getOutput()));
-    return "DirectRunner".equals(options.getRunner().getSimpleName()) ? write.withBundleFiles() : write;
+    return "DirectRunner".equals(options.getRunner().getSimpleName()) ? ledger.withoutRetries() : ledger;
   }
 }

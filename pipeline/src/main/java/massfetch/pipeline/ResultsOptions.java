@@ -31,7 +31,7 @@ public interface ResultsOptions extends PipelineOptions {
 
   void setMinGroups(int value);
 
-  @Description("Off the DirectRunner, results are published as they come in whole files: a file is"
+  @Description("Results are published as they come in whole files: a file is"
       + " closed and published once it holds this many records (or at --resultsFileSeconds).")
   @Default.Integer(massfetch.results.ResultsLedger.DEFAULT_ROLL_RECORDS)
   int getResultsFileRecords();

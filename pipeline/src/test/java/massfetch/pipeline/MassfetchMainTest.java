@@ -91,12 +91,13 @@ class MassfetchMainTest {
     assertEquals(1, summary.get("errors").get("http_404").asLong());
     assertTrue(run.out().contains("\"total\" : 256"), "summary printed: " + run.out());
     assertNoTempFiles(out);
-    // On the DirectRunner results go a file per bundle (no TextIO shuffle), renamed when whole.
+    // Results go to the run's ledger files (no TextIO shuffle), renamed when whole.
     try (Stream<Path> files = Files.list(out.resolve("_results"))) {
       for (Path f : files.toList()) {
         String name = f.getFileName().toString();
-        assertTrue(name.equals("summary.json") || name.equals(ResultsOutput.FILE) || name.matches("results-[0-9a-f-]{36}\\.jsonl"),
-            "only per-bundle results files, the summary and the output it is for: " + name);
+        assertTrue(name.equals("summary.json") || name.equals(ResultsOutput.FILE)
+                || name.matches("results-[0-9T]{15}_[0-9a-f]{4}-[0-9a-f-]{36}\\.jsonl"),
+            "only the run's results files, the summary and the output it is for: " + name);
       }
     }
   }

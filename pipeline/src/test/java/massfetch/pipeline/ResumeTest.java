@@ -121,13 +121,42 @@ class ResumeTest {
   }
 
   @Test
+  void givenThePreviousRunsResultsFolder_whenResumedFromIt_thenEveryResultsFileInItCounts() throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < GOOD; i++) {
+      lines.add("img/" + i + ".png");
+    }
+    Path manifest = Files.write(dir.resolve("manifest.txt"), lines);
+    Path out = dir.resolve("out");
+    String base = "--baseUrl=" + origin.baseUrl();
+    // Files rolled every 7 records: the folder holds several, as a long or killed run leaves.
+    MainRun first = run("--manifest=" + manifest, base, "--output=" + out, "--resultsFileRecords=7");
+    assertEquals(0, first.exitCode(), first.err());
+
+    for (String folder : List.of(out.resolve("_results").toString(), out.resolve("_results") + "/")) {
+      MainRun again = run("--manifest=" + manifest, base, "--output=" + out, "--results=" + out.resolve("_results-2"),
+          "--previousResults=" + folder, "--skipExisting=false");
+      assertEquals(0, again.exitCode(), again.err());
+      Map<String, JsonNode> resumed = resultsByKeyOrUrl(out.resolve("_results-2"));
+      assertEquals(GOOD, resumed.size());
+      assertTrue(resumed.values().stream().allMatch(r -> "done_before".equals(r.path("error").asText())),
+          folder + " -> " + resumed.values());
+    }
+    assertEquals(GOOD, origin.totalHits(), "nothing requested again");
+  }
+
+  @Test
   void givenPreviousResultsMistakes_whenRun_thenOneLineAndExitCode2() throws Exception {
     Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png"));
     Path out = dir.resolve("out");
     Files.createDirectories(out.resolve("_results"));
     Files.writeString(out.resolve("_results/results-00000-of-00001.jsonl"), "{\"key\":\"1.png\",\"status\":\"ok\"}\n");
     String ownResults = out.resolve("_results/results-*.jsonl").toString();
+    Path noResults = Files.createDirectories(dir.resolve("no-results"));
+    Files.writeString(noResults.resolve("summary.json"), "{}");
     List<String[]> mistakes = List.of(
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + noResults},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + dir.resolve("gone")},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + dir.resolve("none-*.jsonl")},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + ownResults},
         new String[] {"--manifest=" + ownResults, "--output=" + out, "--onlyFailed"});

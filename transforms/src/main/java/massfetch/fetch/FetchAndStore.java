@@ -2,6 +2,7 @@ package massfetch.fetch;
 
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
+import massfetch.results.ResultsLedger;
 import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -28,23 +29,36 @@ public final class FetchAndStore extends PTransform<PCollection<FetchRequest>, P
 
   private final SinkConfig sink;
   private final FetchConfig fetch;
+  private final ResultsLedger ledger;
 
-  private FetchAndStore(SinkConfig sink, FetchConfig fetch) {
+  private FetchAndStore(SinkConfig sink, FetchConfig fetch, ResultsLedger ledger) {
     this.sink = sink;
     this.fetch = fetch;
+    this.ledger = ledger;
   }
 
   /** Stores into the sink that {@code sink} describes, with default fetch settings. */
   public static FetchAndStore to(SinkConfig sink) {
-    return new FetchAndStore(sink, FetchConfig.builder().build());
+    return new FetchAndStore(sink, FetchConfig.builder().build(), null);
   }
 
   public FetchAndStore withFetchConfig(FetchConfig fetch) {
-    return new FetchAndStore(sink, fetch);
+    return new FetchAndStore(sink, fetch, ledger);
+  }
+
+  /**
+   * Also publishes each result into {@code ledger}'s files as it completes, from the fetching
+   * thread: give the output to {@code WriteLedger.withPublishedBy}, which counts it without writing
+   * it again. A crash then loses at most the ledger's roll per worker thread, on every runner; a
+   * step after the fetch would see its results only when the bundle ends, which on the DirectRunner
+   * is a whole work group.
+   */
+  public FetchAndStore withLedger(ResultsLedger ledger) {
+    return new FetchAndStore(sink, fetch, ledger);
   }
 
   @Override
   public PCollection<FetchResult> expand(PCollection<FetchRequest> requests) {
-    return requests.apply("FetchAndStoreFn", ParDo.of(new FetchAndStoreFn(fetch, sink)));
+    return requests.apply("FetchAndStoreFn", ParDo.of(new FetchAndStoreFn(fetch, sink, ledger)));
   }
 }

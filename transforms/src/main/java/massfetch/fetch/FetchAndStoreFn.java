@@ -1,5 +1,6 @@
 package massfetch.fetch;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,6 +11,8 @@ import massfetch.model.ErrorClass;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
 import massfetch.model.Status;
+import massfetch.results.LedgerWriter;
+import massfetch.results.ResultsLedger;
 import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
@@ -25,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * thread. The JVM-wide {@link InFlightLimiter} is the only thing that makes {@code processElement}
  * wait; while it waits it emits whatever has completed, so results stream out even when a runner
  * puts the whole input in one bundle (Flink batch). {@code finishBundle} waits for the rest.
+ *
+ * <p>With a results ledger, results are also published into its files right here, as they
+ * complete: a runner hands a step's output on only when the bundle ends (the DirectRunner always),
+ * and a bundle may be a worker's whole share, which a crash would lose. They are still output, for
+ * Flink's live record count (progress) and so that the job knows when the fetch has ended.
  */
 class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private static final long serialVersionUID = 1L;
@@ -33,6 +41,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
 
   private final FetchConfig fetchConfig;
   private final SinkConfig sinkConfig;
+  private final ResultsLedger ledger;
 
   private final Counter bytesStored = JobMetrics.counter(JobMetrics.BYTES_STORED);
   private final Counter httpRequests = JobMetrics.counter(JobMetrics.HTTP_REQUESTS);
@@ -49,15 +58,21 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private transient LinkedBlockingQueue<Completed> completed;
   private transient Queue<Completed> otherWindows;
   private transient int pending;
+  private transient LedgerWriter writer;
 
-  FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig) {
+  /** {@code ledger} null: results are only output; otherwise they are also published into it. */
+  FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig, ResultsLedger ledger) {
     this.fetchConfig = fetchConfig;
     this.sinkConfig = sinkConfig;
+    this.ledger = ledger;
   }
 
   @Setup
   public void setup() {
     lease = SharedWorkers.acquire(fetchConfig, sinkConfig);
+    if (ledger != null) {
+      writer = new LedgerWriter(ledger);
+    }
   }
 
   @StartBundle
@@ -65,6 +80,9 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     completed = new LinkedBlockingQueue<>();
     otherWindows = new ArrayDeque<>();
     pending = 0;
+    if (writer != null) {
+      writer.startBundle();
+    }
   }
 
   @ProcessElement
@@ -73,7 +91,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       @Timestamp Instant timestamp,
       BoundedWindow window,
       OutputReceiver<FetchResult> out)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     Worker worker = lease.worker();
     emitCompleted(out, window, 0);
     while (!worker.limiter.tryAcquire(POLL_MS)) {
@@ -91,7 +109,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   }
 
   @FinishBundle
-  public void finishBundle(FinishBundleContext context) throws InterruptedException {
+  public void finishBundle(FinishBundleContext context) throws InterruptedException, IOException {
     Worker worker = lease.worker();
     long lastLog = System.nanoTime();
     while (!otherWindows.isEmpty()) {
@@ -102,7 +120,9 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       Completed c = completed.poll(1, TimeUnit.SECONDS);
       if (c != null) {
         pending--;
-        context.output(account(c), c.timestamp, c.window);
+        FetchResult result = account(c);
+        publish(result);
+        context.output(result, c.timestamp, c.window);
       } else if (System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(60)) {
         // Every fetch has deadlines, so this ends; the line says what the bundle waits for.
         LOG.info("bundle waiting for {} fetches still in flight", pending);
@@ -110,23 +130,33 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       }
       reportLoad(worker);
     }
+    if (writer != null) {
+      writer.finishBundle();
+    }
   }
 
   @Teardown
-  public void teardown() {
-    if (lease != null) {
-      lease.close();
-      lease = null;
+  public void teardown() throws IOException {
+    try {
+      if (writer != null) {
+        writer.discard();
+      }
+    } finally {
+      if (lease != null) {
+        lease.close();
+        lease = null;
+      }
     }
   }
 
   /** Emits completed results of this window, waiting up to {@code waitMs} for the first one. */
   private void emitCompleted(OutputReceiver<FetchResult> out, BoundedWindow window, long waitMs)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     Completed c = waitMs > 0 ? completed.poll(waitMs, TimeUnit.MILLISECONDS) : completed.poll();
     while (c != null) {
       pending--;
       FetchResult result = account(c);
+      publish(result);
       if (c.window.equals(window)) {
         out.outputWithTimestamp(result, c.timestamp);
       } else {
@@ -134,6 +164,16 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
         otherWindows.add(new Completed(c.request, result, null, c.timestamp, c.window));
       }
       c = completed.poll();
+    }
+    if (writer != null) {
+      writer.publishIfDue();
+    }
+  }
+
+  /** Writes {@code result} into the ledger, if there is one. */
+  private void publish(FetchResult result) throws IOException {
+    if (writer != null) {
+      writer.write(result);
     }
   }
 

@@ -30,8 +30,10 @@ public final class ResultsLedger implements Serializable {
   private final String runId;
   private final int rollRecords;
   private final int rollSeconds;
+  private final boolean checksRepeats;
 
-  private ResultsLedger(String directory, String runId, int rollRecords, int rollSeconds) {
+  private ResultsLedger(
+      String directory, String runId, int rollRecords, int rollSeconds, boolean checksRepeats) {
     if (rollRecords < 1 || rollSeconds < 1) {
       throw new IllegalArgumentException("a results file rolls after at least 1 record and 1 second");
     }
@@ -42,17 +44,18 @@ public final class ResultsLedger implements Serializable {
     this.runId = runId;
     this.rollRecords = rollRecords;
     this.rollSeconds = rollSeconds;
+    this.checksRepeats = checksRepeats;
   }
 
   /** A ledger in {@code directory} with a new run id (UTC start time and a random suffix). */
   public static ResultsLedger in(String directory) {
     String id = RUN_TIME.format(Instant.now()) + "_"
         + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-    return new ResultsLedger(directory, id, DEFAULT_ROLL_RECORDS, DEFAULT_ROLL_SECONDS);
+    return new ResultsLedger(directory, id, DEFAULT_ROLL_RECORDS, DEFAULT_ROLL_SECONDS, true);
   }
 
   public ResultsLedger withRunId(String runId) {
-    return new ResultsLedger(directory, runId, rollRecords, rollSeconds);
+    return new ResultsLedger(directory, runId, rollRecords, rollSeconds, checksRepeats);
   }
 
   /**
@@ -60,7 +63,21 @@ public final class ResultsLedger implements Serializable {
    * been open {@code seconds}: a crash loses at most that much work per worker.
    */
   public ResultsLedger withRollEvery(int records, int seconds) {
-    return new ResultsLedger(directory, runId, records, seconds);
+    return new ResultsLedger(directory, runId, records, seconds, checksRepeats);
+  }
+
+  /**
+   * For a runner that never retries a bundle (the DirectRunner fails the job instead): writers do
+   * not read back what the run published, which would cost a listing per bundle and memory for
+   * every entry of the run, and {@link SkipPublished} is not needed.
+   */
+  public ResultsLedger withoutRetries() {
+    return new ResultsLedger(directory, runId, rollRecords, rollSeconds, false);
+  }
+
+  /** Whether a task may run twice, so that writers drop entries the run already published. */
+  public boolean checksRepeats() {
+    return checksRepeats;
   }
 
   public String directory() {

@@ -26,8 +26,8 @@ import org.joda.time.Instant;
  * Writes one JSON line per result to {@code <results>/results-*.jsonl} and the run's counts to
  * {@code <results>/summary.json}. By default through Beam's file sink (temp files, then finalised,
  * named {@code results-SSSSS-of-NNNNN.jsonl}), so a retried bundle never leaves a duplicate line;
- * {@link #withBundleFiles} writes a file per bundle instead, for the DirectRunner, and {@link
- * #withLedger} publishes rolled files as it goes, for Flink.
+ * {@link #withLedger} publishes rolled files as it goes instead, so a job that dies keeps the
+ * results of its finished work.
  *
  * <pre>{@code
  * results.apply("WriteResults", WriteResults.to("gs://bucket/run-1/_results").withStartMillis(start));
@@ -38,40 +38,37 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
 
   /** The results files either writer leaves in the results folder, as a glob. */
   public static final String RESULT_FILES = "results-*.jsonl";
-  /** Before a DirectRunner bundle's file is whole, its name carries this prefix. */
+  /** Before a results file is whole, its name carries this prefix. */
   public static final String PARTIAL_PREFIX = ".partial-";
 
   private final String directory;
   private final long startMillis;
-  private final boolean bundleFiles;
   private final @Nullable String output;
   private final @Nullable ResultsLedger ledger;
 
   private WriteResults(
       String directory,
       long startMillis,
-      boolean bundleFiles,
       @Nullable String output,
       @Nullable ResultsLedger ledger) {
     this.directory = directory;
     this.startMillis = startMillis;
-    this.bundleFiles = bundleFiles;
     this.output = output;
     this.ledger = ledger;
   }
 
   public static WriteResults to(String directory) {
-    return new WriteResults(directory, System.currentTimeMillis(), false, null, null);
+    return new WriteResults(directory, System.currentTimeMillis(), null, null);
   }
 
   /** The output the results are for, recorded in summary.json as {@code output}. */
   public WriteResults withOutput(@Nullable String output) {
-    return new WriteResults(directory, startMillis, bundleFiles, output, ledger);
+    return new WriteResults(directory, startMillis, output, ledger);
   }
 
   /** When the run started, for summary.json's elapsed time and rate. */
   public WriteResults withStartMillis(long startMillis) {
-    return new WriteResults(directory, startMillis, bundleFiles, output, ledger);
+    return new WriteResults(directory, startMillis, output, ledger);
   }
 
   /**
@@ -82,15 +79,7 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
    * results of its finished work for {@code --previousResults}. Its folder is the ledger's.
    */
   public WriteResults withLedger(ResultsLedger ledger) {
-    return new WriteResults(ledger.directory(), startMillis, false, output, ledger);
-  }
-
-  /**
-   * One {@code results-<uuid>.jsonl} per bundle, with no shuffle ({@link WriteBundleFilesFn}). Safe
-   * only on a runner that never retries a bundle: the DirectRunner.
-   */
-  public WriteResults withBundleFiles() {
-    return new WriteResults(directory, startMillis, true, output, null);
+    return new WriteResults(ledger.directory(), startMillis, output, ledger);
   }
 
   /** The folder with a trailing separator, so file prefixes land inside it. */
@@ -106,12 +95,8 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
     PCollectionTuple out =
         results.apply("ToJsonLines",
             ParDo.of(new ToJsonLinesFn()).withOutputTags(LINES, TupleTagList.of(PARTIAL_SUMMARIES)));
-    if (bundleFiles) {
-      out.get(LINES).apply("WriteBundleFiles", ParDo.of(new WriteBundleFilesFn(directory)));
-    } else {
-      out.get(LINES)
-          .apply("WriteJsonLines", TextIO.write().to(prefix("results")).withSuffix(".jsonl"));
-    }
+    out.get(LINES)
+        .apply("WriteJsonLines", TextIO.write().to(prefix("results")).withSuffix(".jsonl"));
     long start = startMillis;
     String outputName = output;
     out.get(PARTIAL_SUMMARIES)
@@ -137,8 +122,7 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
    * of the bundle, emitted when the bundle ends. Runners pay per element at a shuffle: TextIO's
    * write on the DirectRunner (its runner-determined sharding replaced by a GroupByKey of every
    * element) cost about 2.5 s per 20,000 one-line elements after the last fetch, and blocks of lines
-   * cost the same per block; the DirectRunner's own path now skips that shuffle ({@link
-   * WriteBundleFilesFn}), Flink's keeps it. A block is sent on as soon as it is full, so nothing
+   * cost the same per block (the ledger skips that shuffle). A block is sent on as soon as it is full, so nothing
    * grows with the bundle (on Flink batch a bundle is a whole subtask). The combine downstream
    * merges one summary per bundle.
    */

@@ -62,27 +62,29 @@ class WriteResultsTest {
   }
 
   @Test
-  void givenBundleFiles_whenWritten_thenOneLinePerResultInWholeRenamedFiles() throws IOException {
+  void givenTheLedger_whenWritten_thenOneLinePerResultInWholeRenamedFiles() throws IOException {
     Pipeline p = pipeline();
     p.apply(Create.of(results()))
-        .apply(WriteResults.to(dir.toString()).withBundleFiles());
+        .apply(WriteResults.to(dir.toString()).withLedger(ResultsLedger.in(dir.toString()).withoutRetries()));
     p.run().waitUntilFinish();
 
     assertOneLinePerResultAndSummary();
     try (Stream<Path> files = Files.list(dir)) {
       List<String> names = files.map(f -> f.getFileName().toString()).collect(Collectors.toList());
       for (String name : names) {
-        assertTrue(name.equals("summary.json") || name.matches("results-[0-9a-f-]{36}\\.jsonl"),
-            "a file per bundle under its final name, nothing partial: " + names);
+        assertTrue(name.equals("summary.json") || name.matches("results-[0-9T]{15}_[0-9a-f]{4}-[0-9a-f-]{36}\\.jsonl"),
+            "whole files under their final names, nothing partial: " + names);
       }
     }
   }
 
   @Test
-  void givenBundleFiles_whenRunOnTheDirectRunner_thenNoShuffleOutsideTheSummary() {
-    // The point of bundle files: after the DirectRunner's own overrides (which turn TextIO's
-    // sharding into a GroupByKey of every block), no step but the summary's waits for all results.
-    assertEquals(List.of(), shufflesOutsideSummary(WriteResults.to(dir.resolve("a").toString()).withBundleFiles()));
+  void givenTheLedger_whenRunOnTheDirectRunner_thenNoShuffleOutsideTheSummary() {
+    // After the DirectRunner's own overrides (which turn TextIO's sharding into a GroupByKey of
+    // every block), no step of the ledger but the summary's waits for all results.
+    String a = dir.resolve("a").toString();
+    assertEquals(List.of(), shufflesOutsideSummary(
+        WriteResults.to(a).withLedger(ResultsLedger.in(a).withoutRetries())));
     assertFalse(shufflesOutsideSummary(WriteResults.to(dir.resolve("b").toString())).isEmpty(),
         "the check finds TextIO's GroupByKey");
   }
@@ -109,7 +111,7 @@ class WriteResultsTest {
         String name = node.getFullName();
         if (node.getTransform() != null
             && node.getTransform().getClass().getName().contains("GroupByKey")
-            && !name.startsWith("WriteResults/Summarize/") && !name.startsWith("WriteResults/WriteSummary/")) {
+            && !name.matches("WriteResults/(WriteLedger/)?(Summarize|AllPublished|WriteSummary)/.*")) {
           shuffles.add(name);
         }
       }

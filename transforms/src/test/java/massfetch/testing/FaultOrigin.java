@@ -26,7 +26,7 @@ import org.eclipse.jetty.util.Callback;
  * after a delay, or 503 at once while more requests than the set capacity are being answered),
  * {@code /down/N} (503 during an outage set with {@link #outage}, the image otherwise), {@code
  * /goto/N} (302 to the URL set with {@link #redirect}), {@code /announce/} (200 announcing {@link
- * #ANNOUNCED_BYTES} bytes, then silence). Counts
+ * #ANNOUNCED_BYTES} bytes, then silence), {@code /hold/N} (the image once {@link #release} is called). Counts
  * requests per path and keeps each request's arrival time and status ({@link #log}), so tests can
  * measure request rates.
  */
@@ -63,6 +63,7 @@ public final class FaultOrigin implements AutoCloseable {
   private long downUntilNanos = System.nanoTime();
   private long armedOutageNanos = -1;
   private volatile String downRetryAfter;
+  private final java.util.concurrent.CompletableFuture<Void> held = new java.util.concurrent.CompletableFuture<>();
 
   /** One request the server received: its path, {@link System#nanoTime()} on arrival, and status. */
   public record Hit(String path, long nanos, int status) {}
@@ -109,6 +110,11 @@ public final class FaultOrigin implements AutoCloseable {
   /** The value of request header {@code name} on the last request to {@code path}, or null. */
   public String lastHeader(String path, String name) {
     return lastHeaders.get(path + "\n" + name.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** Lets the answers of {@code /hold/} go: until then each waits, and then gets its image. */
+  public void release() {
+    held.complete(null);
   }
 
   /** Requests received for {@code path} (e.g. "/404/a.png"). */
@@ -172,6 +178,10 @@ public final class FaultOrigin implements AutoCloseable {
         return image != null ? send(response, callback, 200, "image/png", image) : status(response, callback, 404);
       case "404":
         return status(response, callback, 404);
+      case "hold":
+        byte[] heldImage = image;
+        held.thenRun(() -> send(response, callback, 200, "image/png", heldImage));
+        return true;
       case "403":
         return status(response, callback, 403);
       case "503twice":
