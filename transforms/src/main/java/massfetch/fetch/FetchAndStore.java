@@ -2,6 +2,7 @@ package massfetch.fetch;
 
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
+import massfetch.shard.ShardConfig;
 import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -28,23 +29,33 @@ public final class FetchAndStore extends PTransform<PCollection<FetchRequest>, P
 
   private final SinkConfig sink;
   private final FetchConfig fetch;
+  private final ShardConfig shards;
 
-  private FetchAndStore(SinkConfig sink, FetchConfig fetch) {
+  private FetchAndStore(SinkConfig sink, FetchConfig fetch, ShardConfig shards) {
     this.sink = sink;
     this.fetch = fetch;
+    this.shards = shards;
   }
 
   /** Stores into the sink that {@code sink} describes, with default fetch settings. */
   public static FetchAndStore to(SinkConfig sink) {
-    return new FetchAndStore(sink, FetchConfig.builder().build());
+    return new FetchAndStore(sink, FetchConfig.builder().build(), null);
   }
 
   public FetchAndStore withFetchConfig(FetchConfig fetch) {
-    return new FetchAndStore(sink, fetch);
+    return new FetchAndStore(sink, fetch, shards);
+  }
+
+  /**
+   * Writes images into tar shards under {@code <output>/shards/} instead of one object each; null
+   * for objects.
+   */
+  public FetchAndStore withShards(ShardConfig shards) {
+    return new FetchAndStore(sink, fetch, shards);
   }
 
   @Override
   public PCollection<FetchResult> expand(PCollection<FetchRequest> requests) {
-    return requests.apply("FetchAndStoreFn", ParDo.of(new FetchAndStoreFn(fetch, sink)));
+    return requests.apply("FetchAndStoreFn", ParDo.of(new FetchAndStoreFn(fetch, sink, shards)));
   }
 }

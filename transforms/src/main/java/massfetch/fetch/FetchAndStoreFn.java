@@ -1,6 +1,11 @@
 package massfetch.fetch;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +15,11 @@ import massfetch.model.ErrorClass;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
 import massfetch.model.Status;
+import massfetch.shard.IndexEntry;
+import massfetch.shard.ShardConfig;
+import massfetch.shard.ShardStore;
+import massfetch.shard.ShardStores;
+import massfetch.shard.ShardedOutput;
 import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
@@ -25,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * thread. The JVM-wide {@link InFlightLimiter} is the only thing that makes {@code processElement}
  * wait; while it waits it emits whatever has completed, so results stream out even when a runner
  * puts the whole input in one bundle (Flink batch). {@code finishBundle} waits for the rest.
+ *
+ * <p>In tar mode each instance writes its own shards ({@link ShardedOutput}); an {@code ok} result
+ * waits until its shard is published (at most one shard's worth, or the end of the bundle).
  */
 class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private static final long serialVersionUID = 1L;
@@ -33,6 +46,8 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
 
   private final FetchConfig fetchConfig;
   private final SinkConfig sinkConfig;
+  /** Null for one object per image. */
+  private final ShardConfig shards;
 
   private final Counter bytesStored = JobMetrics.counter(JobMetrics.BYTES_STORED);
   private final Counter httpRequests = JobMetrics.counter(JobMetrics.HTTP_REQUESTS);
@@ -49,15 +64,21 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private transient LinkedBlockingQueue<Completed> completed;
   private transient Queue<Completed> otherWindows;
   private transient int pending;
+  private transient ShardStore shardStore;
+  private transient ShardedOutput<Completed> sharded;
 
-  FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig) {
+  FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig, ShardConfig shards) {
     this.fetchConfig = fetchConfig;
     this.sinkConfig = sinkConfig;
+    this.shards = shards;
   }
 
   @Setup
   public void setup() {
     lease = SharedWorkers.acquire(fetchConfig, sinkConfig);
+    if (shards != null) {
+      shardStore = ShardStores.open(sinkConfig);
+    }
   }
 
   @StartBundle
@@ -65,6 +86,10 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     completed = new LinkedBlockingQueue<>();
     otherWindows = new ArrayDeque<>();
     pending = 0;
+    if (shardStore != null) {
+      abortShards(); // a failed bundle's unpublished shards
+      sharded = new ShardedOutput<>(shardStore, shards);
+    }
   }
 
   @ProcessElement
@@ -73,15 +98,14 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       @Timestamp Instant timestamp,
       BoundedWindow window,
       OutputReceiver<FetchResult> out)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     Worker worker = lease.worker();
     emitCompleted(out, window, 0);
     while (!worker.limiter.tryAcquire(POLL_MS)) {
       emitCompleted(out, window, 0);
     }
     pending++;
-    worker.fetcher
-        .fetch(request)
+    (sharded != null ? worker.fetcher.fetch(request, sharded) : worker.fetcher.fetch(request))
         .whenComplete(
             (result, error) -> {
               worker.limiter.release();
@@ -91,7 +115,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   }
 
   @FinishBundle
-  public void finishBundle(FinishBundleContext context) throws InterruptedException {
+  public void finishBundle(FinishBundleContext context) throws InterruptedException, IOException {
     Worker worker = lease.worker();
     long lastLog = System.nanoTime();
     while (!otherWindows.isEmpty()) {
@@ -102,7 +126,9 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       Completed c = completed.poll(1, TimeUnit.SECONDS);
       if (c != null) {
         pending--;
-        context.output(account(c), c.timestamp, c.window);
+        for (Completed ready : settle(c, account(c))) {
+          context.output(ready.result, ready.timestamp, ready.window);
+        }
       } else if (System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(60)) {
         // Every fetch has deadlines, so this ends; the line says what the bundle waits for.
         LOG.info("bundle waiting for {} fetches still in flight", pending);
@@ -110,10 +136,20 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       }
       reportLoad(worker);
     }
+    if (sharded != null) {
+      for (Completed ready : released(sharded.publishAll())) {
+        context.output(ready.result, ready.timestamp, ready.window);
+      }
+    }
   }
 
   @Teardown
   public void teardown() {
+    abortShards();
+    if (shardStore != null) {
+      shardStore.close();
+      shardStore = null;
+    }
     if (lease != null) {
       lease.close();
       lease = null;
@@ -122,18 +158,65 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
 
   /** Emits completed results of this window, waiting up to {@code waitMs} for the first one. */
   private void emitCompleted(OutputReceiver<FetchResult> out, BoundedWindow window, long waitMs)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     Completed c = waitMs > 0 ? completed.poll(waitMs, TimeUnit.MILLISECONDS) : completed.poll();
     while (c != null) {
       pending--;
-      FetchResult result = account(c);
-      if (c.window.equals(window)) {
-        out.outputWithTimestamp(result, c.timestamp);
-      } else {
-        // Output in processElement goes to the current element's window; others wait for finish.
-        otherWindows.add(new Completed(c.request, result, null, c.timestamp, c.window));
+      for (Completed ready : settle(c, account(c))) {
+        if (ready.window.equals(window)) {
+          out.outputWithTimestamp(ready.result, ready.timestamp);
+        } else {
+          // Output in processElement goes to the current element's window; others wait for finish.
+          otherWindows.add(ready);
+        }
       }
       c = completed.poll();
+    }
+  }
+
+  /**
+   * The results ready to emit once {@code c} completed with {@code result}: itself, or in tar mode
+   * for an image stored in a shard, nothing until that shard is published, then all of the shard's.
+   */
+  private List<Completed> settle(Completed c, FetchResult result) throws IOException {
+    Completed done = new Completed(c.request, result, null, c.timestamp, c.window);
+    if (sharded == null || result.getStatus() != Status.OK) {
+      return List.of(done);
+    }
+    return released(sharded.hold(result.getKey(), done));
+  }
+
+  /** The held results of published shards, each pointing at its image in the published shard. */
+  private static List<Completed> released(List<ShardedOutput.Published<Completed>> published) {
+    List<Completed> ready = new ArrayList<>();
+    for (ShardedOutput.Published<Completed> shard : published) {
+      Map<String, IndexEntry> byKey = new HashMap<>();
+      for (IndexEntry e : shard.index()) {
+        byKey.put(e.key(), e);
+      }
+      for (Completed c : shard.held()) {
+        IndexEntry e = byKey.get(c.result.getKey());
+        if (e == null) {
+          throw new IllegalStateException("published shard index lacks " + c.result.getKey());
+        }
+        // A retried bundle may find its keys' shard published by the attempt before: the record
+        // then describes that copy.
+        FetchResult r = c.result.toBuilder()
+            .setShard(ShardStore.FOLDER + "/" + e.shard())
+            .setOffset(e.offset())
+            .setBytes(e.length())
+            .setMd5(e.md5())
+            .build();
+        ready.add(new Completed(c.request, r, null, c.timestamp, c.window));
+      }
+    }
+    return ready;
+  }
+
+  private void abortShards() {
+    if (sharded != null) {
+      sharded.close();
+      sharded = null;
     }
   }
 

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import massfetch.model.FetchResult;
 
-/** The JSON form of a {@link FetchResult}: snake_case fields, every field present (null when unset). */
+/**
+ * The JSON form of a {@link FetchResult}: snake_case fields, every field present (null when unset);
+ * {@code shard} and {@code offset} only in tar mode.
+ */
 public final class ResultJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -26,6 +29,11 @@ public final class ResultJson {
     o.put("detail", r.getDetail());
     o.put("source", r.getSource());
     o.put("line", r.getLine());
+    if (r.getShard() != null) {
+      // Tar mode only, so the records of a files run keep their shape.
+      o.put("shard", r.getShard());
+      o.put("offset", r.getOffset());
+    }
     try {
       return MAPPER.writeValueAsString(o);
     } catch (JsonProcessingException e) {

@@ -1,0 +1,21 @@
+package massfetch.shard;
+
+import java.io.IOException;
+
+/** A store that takes tar shards: local folder, S3 or GCS. Thread-safe; shared by a worker. */
+public interface ShardStore extends AutoCloseable {
+
+  /** The folder under the output that holds the shards and their indexes. */
+  String FOLDER = "shards";
+
+  /** Starts a new shard upload. */
+  ShardUpload begin() throws IOException;
+
+  /** The index of the shards with id {@code id}: the one name a shard's key set publishes under. */
+  static String indexNameOf(String id) {
+    return id + ".index.jsonl";
+  }
+
+  @Override
+  void close();
+}
