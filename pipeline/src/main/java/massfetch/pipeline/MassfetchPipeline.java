@@ -11,6 +11,8 @@ import massfetch.results.WriteLedger;
 import massfetch.results.WriteResults;
 import massfetch.resume.ExcludeDone;
 import massfetch.resume.ReadDoneKeys;
+import massfetch.resume.ReadShardIndexKeys;
+import massfetch.shard.ShardConfig;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
@@ -55,6 +57,18 @@ public final class MassfetchPipeline {
       requests = left.get(ExcludeDone.REQUESTS);
       results = results.and(left.get(ExcludeDone.DONE));
     }
+    ShardConfig shards = OutputFormat.shards(options);
+    if (shards != null && options.getSkipExisting()) {
+      // Tar mode: what is stored is what the published indexes list (one read per shard).
+      PCollection<String> indexed = p.apply("ReadShardIndexKeys", ReadShardIndexKeys.under(options.getOutput()));
+      PCollectionTuple left =
+          requests.apply("ExcludeIndexed", ExcludeDone.keysIn(indexed)
+              .withBuckets(Distribute.groupsFor(ManifestSize.estimateEntries(options.getManifest()),
+                  options.getGroupSize(), options.getMinGroups()))
+              .withDetail("already in a published shard under " + options.getOutput()));
+      requests = left.get(ExcludeDone.REQUESTS);
+      results = results.and(left.get(ExcludeDone.DONE));
+    }
 
     PCollectionTuple spread =
         requests
@@ -72,7 +86,8 @@ public final class MassfetchPipeline {
     PCollection<FetchResult> fetched =
         toFetch
             .apply("FetchAndStore",
-                FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options)));
+                FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options))
+                    .withShards(shards));
 
     PCollectionList<FetchResult> all = results.and(spread.get(Distribute.DUPLICATES)).and(fetched);
     if (ledger != null) {
