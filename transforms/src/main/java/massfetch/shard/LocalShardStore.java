@@ -75,7 +75,7 @@ public final class LocalShardStore implements ShardStore {
         Files.deleteIfExists(temp);
         return published;
       }
-      String name = id + "." + UUID.randomUUID().toString().substring(0, 8) + ".tar";
+      String name = ShardNames.attempt();
       Path shard = folder.resolve(name);
       Files.move(temp, shard, StandardCopyOption.ATOMIC_MOVE);
       List<IndexEntry> named = index.stream().map(e -> e.inShard(name)).toList();

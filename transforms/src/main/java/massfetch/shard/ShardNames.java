@@ -3,6 +3,7 @@ package massfetch.shard;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -14,7 +15,19 @@ import java.util.List;
  * index {@code shard-<id>.index.jsonl} taken instead of publishing its images a second time.
  */
 public final class ShardNames {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private ShardNames() {}
+
+  /**
+   * A tar's own name, fresh for every attempt: an object store fixes it when the upload starts,
+   * before the keys are known, and the index (named by {@link #forKeys}) says which tar it lists.
+   */
+  public static String attempt() {
+    byte[] random = new byte[12];
+    RANDOM.nextBytes(random);
+    return "shard-" + HexFormat.of().formatHex(random) + ".tar";
+  }
 
   public static String forKeys(Collection<String> keys) {
     List<String> sorted = new ArrayList<>(keys);

@@ -1,6 +1,7 @@
 package massfetch.shard;
 
 import massfetch.sink.ObjectSinks;
+import massfetch.sink.S3ShardStore;
 import massfetch.sink.SinkConfig;
 
 /** Opens the {@link ShardStore} for an output location, by its scheme. */
@@ -9,7 +10,7 @@ public final class ShardStores {
 
   /** Schemes with a shard store. */
   public static boolean supports(String output) {
-    return ObjectSinks.schemeOf(output).equals("file");
+    return java.util.List.of("file", "s3").contains(ObjectSinks.schemeOf(output));
   }
 
   public static ShardStore open(SinkConfig config) {
@@ -17,7 +18,10 @@ public final class ShardStores {
     if (scheme.equals("file")) {
       return new LocalShardStore(ObjectSinks.localPath(config.output()));
     }
+    if (scheme.equals("s3")) {
+      return S3ShardStore.open(config);
+    }
     throw new IllegalArgumentException(
-        "--outputFormat=tar writes to a local or mounted folder only so far, not " + scheme + "://");
+        "--outputFormat=tar writes to a local folder or s3:// only so far, not " + scheme + "://");
   }
 }
