@@ -15,7 +15,7 @@ final class OutputFormat {
       case "tar":
         if (!ShardStores.supports(o.getOutput())) {
           throw new IllegalArgumentException(
-              "--outputFormat=tar writes to a local folder or s3:// only so far, not " + o.getOutput());
+              "--outputFormat=tar needs a local folder, gs:// or s3://, not " + o.getOutput());
         }
         return ShardConfig.of(o.getShardMaxImages(), o.getShardMaxBytes());
       default:

@@ -1,5 +1,6 @@
 package massfetch.shard;
 
+import massfetch.sink.GcsShardStore;
 import massfetch.sink.ObjectSinks;
 import massfetch.sink.S3ShardStore;
 import massfetch.sink.SinkConfig;
@@ -10,7 +11,7 @@ public final class ShardStores {
 
   /** Schemes with a shard store. */
   public static boolean supports(String output) {
-    return java.util.List.of("file", "s3").contains(ObjectSinks.schemeOf(output));
+    return java.util.List.of("file", "s3", "gs").contains(ObjectSinks.schemeOf(output));
   }
 
   public static ShardStore open(SinkConfig config) {
@@ -21,7 +22,10 @@ public final class ShardStores {
     if (scheme.equals("s3")) {
       return S3ShardStore.open(config);
     }
+    if (scheme.equals("gs")) {
+      return GcsShardStore.open(config);
+    }
     throw new IllegalArgumentException(
-        "--outputFormat=tar writes to a local folder or s3:// only so far, not " + scheme + "://");
+        "--outputFormat=tar needs a local folder, gs:// or s3://, not " + scheme + "://");
   }
 }
