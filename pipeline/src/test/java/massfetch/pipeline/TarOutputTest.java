@@ -75,6 +75,17 @@ class TarOutputTest {
     assertFalse(Files.exists(out.resolve("img")), "no per-image objects in tar mode");
     assertEquals("failed", run1.get("404/a.png").get("status").asText());
 
+    // The reader finds a key in the indexes and saves the image; a key in no index is exit 1.
+    Path saved = dir.resolve("7.png");
+    assertEquals(0, get("img/7.png", "--from=" + out, "--save=" + saved).exitCode());
+    assertArrayEquals(image(7), Files.readAllBytes(saved));
+    MainRun where = get("img/7.png", "--from=" + out, "--where");
+    assertEquals(run1.get("img/7.png").get("offset").asLong(), JSON.readTree(where.out()).get("offset").asLong());
+    MainRun absent = get("404/a.png", "--from=" + out);
+    assertEquals(1, absent.exitCode());
+    assertEquals(1, absent.err().strip().lines().count(), absent.err());
+    assertEquals(2, get("img/7.png").exitCode(), "no --from");
+
     MainRun second = MainRun.run("--manifest=" + manifest, base, "--output=" + out, "--outputFormat=tar",
         "--results=" + out.resolve("_results-2"));
     assertEquals(0, second.exitCode(), second.err());
@@ -112,6 +123,13 @@ class TarOutputTest {
       assertTrue(err.startsWith("massfetch: error: --"), err);
     }
     assertEquals(0, origin.hits("/img/1.png"));
+  }
+
+  private static MainRun get(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = ShardGetMain.run(args, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+    return new MainRun(code, out.toString(), err.toString());
   }
 
   private static byte[] image(int i) {

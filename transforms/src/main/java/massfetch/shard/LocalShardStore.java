@@ -37,6 +37,35 @@ public final class LocalShardStore implements ShardStore {
   }
 
   @Override
+  public List<String> indexNames() throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      return files.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(ShardStore.indexNameOf("")) && !n.startsWith(TEMP_PREFIX)).sorted().toList();
+    }
+  }
+
+  @Override
+  public String readText(String name) throws IOException {
+    return Files.readString(folder.resolve(name), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public byte[] readRange(String name, long offset, long length) throws IOException {
+    try (FileChannel in = FileChannel.open(folder.resolve(name), StandardOpenOption.READ)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(Math.toIntExact(length));
+      while (buf.hasRemaining()) {
+        if (in.read(buf, offset + buf.position()) < 0) {
+          throw new IOException(name + " ends before byte " + (offset + length));
+        }
+      }
+      return buf.array();
+    }
+  }
+
+  @Override
   public void close() {}
 
   /** The entries of a published index file, or null when there is none. */

@@ -49,6 +49,52 @@ public final class GcsShardStore implements ShardStore {
   }
 
   @Override
+  public List<String> indexNames() throws IOException {
+    String folder = location.objectName(FOLDER) + "/";
+    List<String> names = new ArrayList<>();
+    try {
+      for (com.google.cloud.storage.Blob b : storage.list(location.bucket(),
+          Storage.BlobListOption.prefix(folder), Storage.BlobListOption.currentDirectory()).iterateAll()) {
+        String name = b.getName().substring(folder.length());
+        if (name.endsWith(ShardStore.indexNameOf(""))) {
+          names.add(name);
+        }
+      }
+    } catch (StorageException e) {
+      throw new IOException("listing " + location.uriOf(FOLDER) + ": " + e.getMessage(), e);
+    }
+    return names;
+  }
+
+  @Override
+  public String readText(String name) throws IOException {
+    try {
+      return new String(storage.readAllBytes(idOf(name)), StandardCharsets.UTF_8);
+    } catch (StorageException e) {
+      throw new IOException("reading " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public byte[] readRange(String name, long offset, long length) throws IOException {
+    // The reader asks for [offset, limit) in one ranged GET once its chunk covers the range.
+    try (com.google.cloud.ReadChannel in = storage.reader(idOf(name))) {
+      in.setChunkSize(Math.toIntExact(Math.max(length, 1)));
+      in.seek(offset);
+      in.limit(offset + length);
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(Math.toIntExact(length));
+      while (buf.hasRemaining()) {
+        if (in.read(buf) < 0) {
+          throw new IOException(name + " ends before byte " + (offset + length));
+        }
+      }
+      return buf.array();
+    } catch (StorageException e) {
+      throw new IOException("reading " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void close() {
     try {
       storage.close();

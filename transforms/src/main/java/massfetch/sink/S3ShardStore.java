@@ -49,6 +49,37 @@ public final class S3ShardStore implements ShardStore {
   }
 
   @Override
+  public List<String> indexNames() throws IOException {
+    String folder = objectName(FOLDER) + "/";
+    List<String> names = new ArrayList<>();
+    try {
+      client.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(folder))
+          .contents().subscribe(o -> {
+            String name = o.key().substring(folder.length());
+            if (name.endsWith(ShardStore.indexNameOf("")) && !name.contains("/")) {
+              names.add(name);
+            }
+          }).join();
+    } catch (CompletionException e) {
+      throw new IOException("listing " + location.uriOf(FOLDER) + ": " + e.getCause().getMessage(), e.getCause());
+    }
+    return names;
+  }
+
+  @Override
+  public String readText(String name) throws IOException {
+    return await(client.getObject(b -> b.bucket(location.bucket()).key(objectName(name)),
+        AsyncResponseTransformer.toBytes()), "reading " + name).asUtf8String();
+  }
+
+  @Override
+  public byte[] readRange(String name, long offset, long length) throws IOException {
+    return await(client.getObject(b -> b.bucket(location.bucket()).key(objectName(name))
+        .range("bytes=" + offset + "-" + (offset + length - 1)),
+        AsyncResponseTransformer.toBytes()), "reading " + name).asByteArray();
+  }
+
+  @Override
   public void close() {
     client.close();
   }
