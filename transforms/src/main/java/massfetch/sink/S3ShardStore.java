@@ -50,19 +50,22 @@ public final class S3ShardStore implements ShardStore {
 
   @Override
   public List<String> indexNames() throws IOException {
-    String folder = objectName(FOLDER) + "/";
+    String folder = location.objectName(FOLDER) + "/";
     List<String> names = new ArrayList<>();
-    try {
-      client.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(folder))
-          .contents().subscribe(o -> {
-            String name = o.key().substring(folder.length());
-            if (name.endsWith(ShardStore.indexNameOf("")) && !name.contains("/")) {
-              names.add(name);
-            }
-          }).join();
-    } catch (CompletionException e) {
-      throw new IOException("listing " + location.uriOf(FOLDER) + ": " + e.getCause().getMessage(), e.getCause());
-    }
+    String token = null;
+    do {
+      String after = token;
+      software.amazon.awssdk.services.s3.model.ListObjectsV2Response page = await(client.listObjectsV2(
+          b -> b.bucket(location.bucket()).prefix(folder).continuationToken(after)),
+          "listing " + location.uriOf(FOLDER));
+      for (software.amazon.awssdk.services.s3.model.S3Object o : page.contents()) {
+        String name = o.key().substring(folder.length());
+        if (name.endsWith(ShardStore.indexNameOf("")) && !name.contains("/")) {
+          names.add(name);
+        }
+      }
+      token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+    } while (token != null);
     return names;
   }
 

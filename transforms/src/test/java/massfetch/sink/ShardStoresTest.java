@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import massfetch.shard.IndexEntry;
 import massfetch.shard.ShardConfig;
+import massfetch.shard.ShardReader;
 import massfetch.shard.ShardStore;
 import massfetch.shard.ShardStores;
 import massfetch.shard.ShardedOutput;
@@ -162,6 +163,10 @@ class ShardStoresTest {
         assertEquals(StoreTestSupport.hex(StoreTestSupport.md5(images.get(e.key()))), e.md5());
       }
       assertTrue(read.openUploads(prefix + "/") <= 0, server + ": no multipart upload left open");
+      ShardReader reader = new ShardReader(store);
+      IndexEntry found = reader.find("img/3.png").orElseThrow(() -> new AssertionError(server + ": key not found"));
+      assertArrayEquals(images.get("img/3.png"), reader.read(found), server + ": the reader's range read");
+      assertTrue(reader.find("img/none.png").isEmpty());
     }
   }
 
