@@ -10,6 +10,8 @@ import massfetch.results.SkipPublished;
 import massfetch.results.WriteLedger;
 import massfetch.resume.ExcludeDone;
 import massfetch.resume.ReadDoneKeys;
+import massfetch.resume.ReadShardIndexKeys;
+import massfetch.shard.ShardConfig;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -53,6 +55,18 @@ public final class MassfetchPipeline {
       requests = left.get(ExcludeDone.REQUESTS);
       results = results.and(left.get(ExcludeDone.DONE));
     }
+    ShardConfig shards = OutputFormat.shards(options);
+    if (shards != null && options.getSkipExisting()) {
+      // Tar mode: what is stored is what the published indexes list (one read per shard).
+      PCollection<String> indexed = p.apply("ReadShardIndexKeys", ReadShardIndexKeys.under(options.getOutput()));
+      PCollectionTuple left =
+          requests.apply("ExcludeIndexed", ExcludeDone.keysIn(indexed)
+              .withBuckets(Distribute.groupsFor(ManifestSize.estimateEntries(options.getManifest()),
+                  options.getGroupSize(), options.getMinGroups()))
+              .withDetail("already in a published shard under " + options.getOutput()));
+      requests = left.get(ExcludeDone.REQUESTS);
+      results = results.and(left.get(ExcludeDone.DONE));
+    }
 
     PCollectionTuple spread =
         requests
@@ -71,7 +85,7 @@ public final class MassfetchPipeline {
         toFetch
             .apply("FetchAndStore",
                 FetchAndStore.to(Configs.sink(options, startMillis)).withFetchConfig(Configs.fetch(options))
-                    .withLedger(ledger));
+                    .withLedger(ledger).withShards(shards));
 
     // A writer per source, each in its producer's task; the fetch publishes its own: see WriteLedger.
     results.and(spread.get(Distribute.DUPLICATES))

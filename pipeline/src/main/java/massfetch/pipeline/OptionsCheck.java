@@ -41,6 +41,7 @@ final class OptionsCheck {
     try {
       Configs.fetch(o);
       Configs.sink(o);
+      OutputFormat.shards(o);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }

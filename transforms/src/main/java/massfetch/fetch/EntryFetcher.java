@@ -61,7 +61,12 @@ final class EntryFetcher {
   }
 
   CompletableFuture<FetchResult> fetch(FetchRequest request) {
-    Journey journey = new Journey(request);
+    return fetch(request, sink);
+  }
+
+  /** As {@link #fetch(FetchRequest)}, storing into {@code into} (a DoFn's own tar shards). */
+  CompletableFuture<FetchResult> fetch(FetchRequest request, ObjectSink into) {
+    Journey journey = new Journey(request, into);
     if (!config.skipExisting()) {
       return journey.start();
     }
@@ -71,6 +76,7 @@ final class EntryFetcher {
   /** The state of one entry's journey; touched by one callback at a time. */
   private final class Journey implements HostHealth.Waiter {
     private final FetchRequest request;
+    private final ObjectSink sink;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<FetchResult> done = new CompletableFuture<>();
     private int requests;
@@ -88,8 +94,9 @@ final class EntryFetcher {
     /** A request of this try went over https: the extra headers never go over http after it. */
     private boolean sawHttps;
 
-    Journey(FetchRequest request) {
+    Journey(FetchRequest request, ObjectSink sink) {
       this.request = request;
+      this.sink = sink;
     }
 
     CompletableFuture<FetchResult> start() {

@@ -3,6 +3,7 @@ package massfetch.fetch;
 import massfetch.model.FetchRequest;
 import massfetch.model.FetchResult;
 import massfetch.results.ResultsLedger;
+import massfetch.shard.ShardConfig;
 import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -30,20 +31,22 @@ public final class FetchAndStore extends PTransform<PCollection<FetchRequest>, P
   private final SinkConfig sink;
   private final FetchConfig fetch;
   private final ResultsLedger ledger;
+  private final ShardConfig shards;
 
-  private FetchAndStore(SinkConfig sink, FetchConfig fetch, ResultsLedger ledger) {
+  private FetchAndStore(SinkConfig sink, FetchConfig fetch, ResultsLedger ledger, ShardConfig shards) {
     this.sink = sink;
     this.fetch = fetch;
     this.ledger = ledger;
+    this.shards = shards;
   }
 
   /** Stores into the sink that {@code sink} describes, with default fetch settings. */
   public static FetchAndStore to(SinkConfig sink) {
-    return new FetchAndStore(sink, FetchConfig.builder().build(), null);
+    return new FetchAndStore(sink, FetchConfig.builder().build(), null, null);
   }
 
   public FetchAndStore withFetchConfig(FetchConfig fetch) {
-    return new FetchAndStore(sink, fetch, ledger);
+    return new FetchAndStore(sink, fetch, ledger, shards);
   }
 
   /**
@@ -54,11 +57,19 @@ public final class FetchAndStore extends PTransform<PCollection<FetchRequest>, P
    * is a whole work group.
    */
   public FetchAndStore withLedger(ResultsLedger ledger) {
-    return new FetchAndStore(sink, fetch, ledger);
+    return new FetchAndStore(sink, fetch, ledger, shards);
+  }
+
+  /**
+   * Writes images into tar shards under {@code <output>/shards/} instead of one object each; null
+   * for objects.
+   */
+  public FetchAndStore withShards(ShardConfig shards) {
+    return new FetchAndStore(sink, fetch, ledger, shards);
   }
 
   @Override
   public PCollection<FetchResult> expand(PCollection<FetchRequest> requests) {
-    return requests.apply("FetchAndStoreFn", ParDo.of(new FetchAndStoreFn(fetch, sink, ledger)));
+    return requests.apply("FetchAndStoreFn", ParDo.of(new FetchAndStoreFn(fetch, sink, ledger, shards)));
   }
 }

@@ -2,6 +2,10 @@ package massfetch.fetch;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +17,11 @@ import massfetch.model.FetchResult;
 import massfetch.model.Status;
 import massfetch.results.LedgerWriter;
 import massfetch.results.ResultsLedger;
+import massfetch.shard.IndexEntry;
+import massfetch.shard.ShardConfig;
+import massfetch.shard.ShardStore;
+import massfetch.shard.ShardStores;
+import massfetch.shard.ShardedOutput;
 import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
@@ -33,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * complete: a runner hands a step's output on only when the bundle ends (the DirectRunner always),
  * and a bundle may be a worker's whole share, which a crash would lose. They are still output, for
  * Flink's live record count (progress) and so that the job knows when the fetch has ended.
+ *
+ * <p>In tar mode each instance writes its own shards ({@link ShardedOutput}); an {@code ok} result
+ * waits until its shard is published (at most one shard's worth, or the end of the bundle).
  */
 class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private static final long serialVersionUID = 1L;
@@ -42,6 +54,8 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private final FetchConfig fetchConfig;
   private final SinkConfig sinkConfig;
   private final ResultsLedger ledger;
+  /** Null for one object per image. */
+  private final ShardConfig shards;
 
   private final Counter bytesStored = JobMetrics.counter(JobMetrics.BYTES_STORED);
   private final Counter httpRequests = JobMetrics.counter(JobMetrics.HTTP_REQUESTS);
@@ -59,12 +73,18 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private transient Queue<Completed> otherWindows;
   private transient int pending;
   private transient LedgerWriter writer;
+  private transient ShardStore shardStore;
+  private transient ShardedOutput<Completed> sharded;
 
-  /** {@code ledger} null: results are only output; otherwise they are also published into it. */
-  FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig, ResultsLedger ledger) {
+  /**
+   * {@code ledger} null: results are only output; otherwise they are also published into it.
+   * {@code shards} null: one object per image.
+   */
+  FetchAndStoreFn(FetchConfig fetchConfig, SinkConfig sinkConfig, ResultsLedger ledger, ShardConfig shards) {
     this.fetchConfig = fetchConfig;
     this.sinkConfig = sinkConfig;
     this.ledger = ledger;
+    this.shards = shards;
   }
 
   @Setup
@@ -72,6 +92,9 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     lease = SharedWorkers.acquire(fetchConfig, sinkConfig);
     if (ledger != null) {
       writer = new LedgerWriter(ledger);
+    }
+    if (shards != null) {
+      shardStore = ShardStores.open(sinkConfig);
     }
   }
 
@@ -82,6 +105,10 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     pending = 0;
     if (writer != null) {
       writer.startBundle();
+    }
+    if (shardStore != null) {
+      abortShards(); // a failed bundle's unpublished shards
+      sharded = new ShardedOutput<>(shardStore, shards);
     }
   }
 
@@ -98,8 +125,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       emitCompleted(out, window, 0);
     }
     pending++;
-    worker.fetcher
-        .fetch(request)
+    (sharded != null ? worker.fetcher.fetch(request, sharded) : worker.fetcher.fetch(request))
         .whenComplete(
             (result, error) -> {
               worker.limiter.release();
@@ -120,15 +146,22 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       Completed c = completed.poll(1, TimeUnit.SECONDS);
       if (c != null) {
         pending--;
-        FetchResult result = account(c);
-        publish(result);
-        context.output(result, c.timestamp, c.window);
+        for (Completed ready : settle(c, account(c))) {
+          publish(ready.result);
+          context.output(ready.result, ready.timestamp, ready.window);
+        }
       } else if (System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(60)) {
         // Every fetch has deadlines, so this ends; the line says what the bundle waits for.
         LOG.info("bundle waiting for {} fetches still in flight", pending);
         lastLog = System.nanoTime();
       }
       reportLoad(worker);
+    }
+    if (sharded != null) {
+      for (Completed ready : released(sharded.publishAll())) {
+        publish(ready.result);
+        context.output(ready.result, ready.timestamp, ready.window);
+      }
     }
     if (writer != null) {
       writer.finishBundle();
@@ -142,6 +175,11 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
         writer.discard();
       }
     } finally {
+      abortShards();
+      if (shardStore != null) {
+        shardStore.close();
+        shardStore = null;
+      }
       if (lease != null) {
         lease.close();
         lease = null;
@@ -155,13 +193,14 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     Completed c = waitMs > 0 ? completed.poll(waitMs, TimeUnit.MILLISECONDS) : completed.poll();
     while (c != null) {
       pending--;
-      FetchResult result = account(c);
-      publish(result);
-      if (c.window.equals(window)) {
-        out.outputWithTimestamp(result, c.timestamp);
-      } else {
-        // Output in processElement goes to the current element's window; others wait for finish.
-        otherWindows.add(new Completed(c.request, result, null, c.timestamp, c.window));
+      for (Completed ready : settle(c, account(c))) {
+        publish(ready.result);
+        if (ready.window.equals(window)) {
+          out.outputWithTimestamp(ready.result, ready.timestamp);
+        } else {
+          // Output in processElement goes to the current element's window; others wait for finish.
+          otherWindows.add(ready);
+        }
       }
       c = completed.poll();
     }
@@ -174,6 +213,52 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private void publish(FetchResult result) throws IOException {
     if (writer != null) {
       writer.write(result);
+    }
+  }
+
+  /**
+   * The results ready to emit once {@code c} completed with {@code result}: itself, or in tar mode
+   * for an image stored in a shard, nothing until that shard is published, then all of the shard's.
+   */
+  private List<Completed> settle(Completed c, FetchResult result) throws IOException {
+    Completed done = new Completed(c.request, result, null, c.timestamp, c.window);
+    if (sharded == null || result.getStatus() != Status.OK) {
+      return List.of(done);
+    }
+    return released(sharded.hold(result.getKey(), done));
+  }
+
+  /** The held results of published shards, each pointing at its image in the published shard. */
+  private static List<Completed> released(List<ShardedOutput.Published<Completed>> published) {
+    List<Completed> ready = new ArrayList<>();
+    for (ShardedOutput.Published<Completed> shard : published) {
+      Map<String, IndexEntry> byKey = new HashMap<>();
+      for (IndexEntry e : shard.index()) {
+        byKey.put(e.key(), e);
+      }
+      for (Completed c : shard.held()) {
+        IndexEntry e = byKey.get(c.result.getKey());
+        if (e == null) {
+          throw new IllegalStateException("published shard index lacks " + c.result.getKey());
+        }
+        // A retried bundle may find its keys' shard published by the attempt before: the record
+        // then describes that copy.
+        FetchResult r = c.result.toBuilder()
+            .setShard(ShardStore.FOLDER + "/" + e.shard())
+            .setOffset(e.offset())
+            .setBytes(e.length())
+            .setMd5(e.md5())
+            .build();
+        ready.add(new Completed(c.request, r, null, c.timestamp, c.window));
+      }
+    }
+    return ready;
+  }
+
+  private void abortShards() {
+    if (sharded != null) {
+      sharded.close();
+      sharded = null;
     }
   }
 

@@ -44,6 +44,12 @@ public abstract class FetchResult {
   /** One human-readable line about the error. */
   public abstract @Nullable String getDetail();
 
+  /** Tar mode: the published shard holding the image, relative to the output; null otherwise. */
+  public abstract @Nullable String getShard();
+
+  /** Tar mode: where the image's bytes start in {@link #getShard()}; null otherwise. */
+  public abstract @Nullable Long getOffset();
+
   public abstract String getSource();
 
   public abstract long getLine();
@@ -88,6 +94,10 @@ public abstract class FetchResult {
     public abstract Builder setError(@Nullable String error);
 
     public abstract Builder setDetail(@Nullable String detail);
+
+    public abstract Builder setShard(@Nullable String shard);
+
+    public abstract Builder setOffset(@Nullable Long offset);
 
     public abstract Builder setSource(String source);
 

@@ -21,8 +21,11 @@ public final class ResultFields {
   public static final String DETAIL = "detail";
   public static final String SOURCE = "source";
   public static final String LINE = "line";
+  /** Tar mode only: the shard holding the image and the offset of its data in it. */
+  public static final String SHARD = "shard";
+  public static final String OFFSET = "offset";
 
-  /** Every field, in the order a record lists them. */
+  /** Every field a record always has, in the order it lists them. */
   public static final List<String> ALL = List.of(
       URL, KEY, STATUS, HTTP_STATUS, BYTES, MD5, CONTENT_TYPE, ATTEMPTS, ELAPSED_MS, ERROR, DETAIL, SOURCE, LINE);
 

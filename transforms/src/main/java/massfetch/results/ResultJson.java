@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import massfetch.model.FetchResult;
 
-/** The JSON form of a {@link FetchResult}: the {@link ResultFields}, every one present (null when unset). */
+/**
+ * The JSON form of a {@link FetchResult}: the {@link ResultFields}, every one present (null when
+ * unset); {@code shard} and {@code offset} only in tar mode.
+ */
 public final class ResultJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -26,6 +29,11 @@ public final class ResultJson {
     o.put(ResultFields.DETAIL, r.getDetail());
     o.put(ResultFields.SOURCE, r.getSource());
     o.put(ResultFields.LINE, r.getLine());
+    if (r.getShard() != null) {
+      // Tar mode only, so the records of a files run keep their shape.
+      o.put(ResultFields.SHARD, r.getShard());
+      o.put(ResultFields.OFFSET, r.getOffset());
+    }
     try {
       return MAPPER.writeValueAsString(o);
     } catch (JsonProcessingException e) {

@@ -1,0 +1,31 @@
+package massfetch.shard;
+
+import massfetch.sink.GcsShardStore;
+import massfetch.sink.ObjectSinks;
+import massfetch.sink.S3ShardStore;
+import massfetch.sink.SinkConfig;
+
+/** Opens the {@link ShardStore} for an output location, by its scheme. */
+public final class ShardStores {
+  private ShardStores() {}
+
+  /** Schemes with a shard store. */
+  public static boolean supports(String output) {
+    return java.util.List.of("file", "s3", "gs").contains(ObjectSinks.schemeOf(output));
+  }
+
+  public static ShardStore open(SinkConfig config) {
+    String scheme = ObjectSinks.schemeOf(config.output());
+    if (scheme.equals("file")) {
+      return new LocalShardStore(ObjectSinks.localPath(config.output()));
+    }
+    if (scheme.equals("s3")) {
+      return S3ShardStore.open(config);
+    }
+    if (scheme.equals("gs")) {
+      return GcsShardStore.open(config);
+    }
+    throw new IllegalArgumentException(
+        "--outputFormat=tar needs a local folder, gs:// or s3://, not " + scheme + "://");
+  }
+}
