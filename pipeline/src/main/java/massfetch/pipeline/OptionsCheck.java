@@ -54,6 +54,9 @@ final class OptionsCheck {
     if (o.getResultsFileRecords() < 1 || o.getResultsFileSeconds() < 1) {
       throw new UserError("--resultsFileRecords and --resultsFileSeconds must be at least 1");
     }
+    if (!(o.getMaxFailureRatio() >= 0 && o.getMaxFailureRatio() <= 1)) {
+      throw new UserError("--maxFailureRatio must be between 0 and 1 (a share of the entries), got " + o.getMaxFailureRatio());
+    }
   }
 
   /**
