@@ -31,7 +31,7 @@ CAPACITY_BEGIN = "<!-- bench:capacity:begin -->"
 CAPACITY_END = "<!-- bench:capacity:end -->"
 CAPACITY_ORDER = ["massfetch-auto", "massfetch-fixed"]
 BASELINE = "massfetch-direct"
-ORDER = ["massfetch-direct", "massfetch-direct-noenforce", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
+ORDER = ["massfetch-direct", "massfetch-direct-checks", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
          "aria2c", "img2dataset", "wrk"]
 
 
@@ -128,7 +128,7 @@ def table(rows: dict, latency: int) -> str:
 
 def short_label(name: str, row: dict) -> str:
     """The label without its parenthesis, except where it tells two rows apart."""
-    extra = {"massfetch-flink": " (Flink)", "massfetch-direct-noenforce": " (checks off)"}
+    extra = {"massfetch-flink": " (Flink)", "massfetch-direct-checks": " (checks on)"}
     return row["label"].split(" (")[0] + extra.get(name, "")
 
 

@@ -28,10 +28,10 @@ EOF
 fi
 
 work="$MASSFETCH_ROOT/.run/bench-smoke"
-contenders=(massfetch-direct massfetch-direct-noenforce massfetch-flink aiohttp-original aiohttp-bounded
+contenders=(massfetch-direct massfetch-direct-checks massfetch-flink aiohttp-original aiohttp-bounded
             curl aria2c img2dataset wrk)
 # The table's first column for each contender (scripts/bench/bench.py LABELS).
-labels=("massfetch (DirectRunner)" "massfetch (DirectRunner, enforcement off)" "massfetch (embedded Flink)" "aiohttp original" "aiohttp bounded"
+labels=("massfetch (DirectRunner)" "massfetch (DirectRunner, checks on)" "massfetch (embedded Flink)" "aiohttp original" "aiohttp bounded"
         "curl --parallel" "aria2c -i" "img2dataset" "wrk (server ceiling")
 
 rm -rf "$work"

@@ -12,7 +12,8 @@ import org.apache.beam.sdk.transforms.DoFn;
  * <p>Only for runners that fail the job rather than retry a bundle (the DirectRunner): a retried
  * bundle would leave its first attempt's file beside the second's. Where a bundle may be retried,
  * TextIO's finalised write (or the ledger's) is the safe one; on the DirectRunner TextIO's write
- * costs a GroupByKey of every block after the last fetch, minutes at the end of a large run.
+ * costs a GroupByKey of every block after the last fetch, whose cost grows with the run
+ * (docs/design.md, "Measurements behind the code").
  */
 class WriteBundleFilesFn extends DoFn<String, Void> {
   private static final long serialVersionUID = 1L;

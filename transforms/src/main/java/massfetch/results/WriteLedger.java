@@ -20,9 +20,9 @@ import org.apache.beam.sdk.values.PDone;
  * every writer has ended ({@link SummarizeLedgerFn}).
  *
  * <p>A writer per input rather than one after a {@code Flatten}: on Flink the fetch stage's writer
- * then runs in the fetch's own task (chained), while behind a union each result waited in a network
- * buffer until the buffer was full — measured, a killed cluster lost about 20 s of work per subtask
- * that way with files rolled every 2 s.
+ * then runs in the fetch's own task (chained), while behind a union each result waits in a network
+ * buffer until the buffer is full, so a killed cluster loses far more work than the roll interval
+ * (docs/design.md, "Measurements behind the code").
  *
  * <pre>{@code
  * PCollectionList.of(invalid).and(duplicates).and(fetched)
