@@ -7,13 +7,8 @@
 #       entries are requested, each under its recorded key;
 #   (d) --previousResults that matches nothing: exit 2, one line.
 # Run by scripts/test.sh, or alone: scripts/suites/25-resume.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF2'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF2'
 Usage: scripts/suites/25-resume.sh
 
 Tests --previousResults and --onlyFailed of scripts/massfetch against nginx (started here on a free
@@ -24,15 +19,11 @@ $MASSFETCH_ROOT/.run/resume. Environment:
   MASSFETCH          launcher to test (default scripts/massfetch)
 Prints PASS:/FAIL: lines and closes with "25-resume: N passed, N failed".
 EOF2
-  exit 0
-fi
 
 need_apt python3 curl jq nginx-light libnginx-mod-http-lua
 
 count="${RESUME_COUNT:-200}"
 work="$MASSFETCH_ROOT/.run/resume"
-massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
 origin_run="$work/origin"
 access_log="$origin_run/access.log"
 
