@@ -4,7 +4,9 @@
 #   (b) a manifest mixing good lines with every fault endpoint, a bad line, a blank and a comment:
 #       each record's status and error class;
 #   (c) a second run over the same output skips what is stored and sends it no request;
-#   (d) user mistakes: non-zero exit, one line on stderr, no stack trace.
+#   (d) user mistakes: non-zero exit, one line on stderr, no stack trace;
+#   (e) exit codes and warnings: 3 above --maxFailureRatio, 0 with a warning for an empty or
+#       all-invalid manifest, suggestions for a mistyped option or runner.
 # Run by scripts/test.sh, or alone: scripts/suites/20-e2e-nginx.sh [--help]
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
 suite_help "$@" <<'EOF'
@@ -242,5 +244,30 @@ mistake unknown-option "--manifest=$work/good.txt" "--baseUrl=$base_url" "--outp
 mistake unwritable-output "--manifest=$work/good.txt" "--baseUrl=$base_url" --output=/proc/x
 mistake no-manifest-option "--baseUrl=$base_url" "--output=$work/out-d"
 check "(d) no user mistake stored anything" [ ! -e "$work/out-d/${good[0]}" ]
+check "(d) a mistyped option is answered with Beam's suggestion" \
+  grep -q 'did you mean --maxInFlight?' <(run_massfetch d-typo "--manifest=$work/good.txt" "--baseUrl=$base_url" \
+    "--output=$work/out-d" --maxInFlght=4 >/dev/null; cat "$work/logs/d-typo.err")
+check "(d) --runner=Flink is answered with FlinkRunner" \
+  grep -q 'did you mean --runner=FlinkRunner?' <(run_massfetch d-runner "--manifest=$work/good.txt" "--baseUrl=$base_url" \
+    "--output=$work/out-d" --runner=Flink >/dev/null; cat "$work/logs/d-runner.err")
+
+# (e) exit codes of runs that finish: 3 when more entries failed than --maxFailureRatio allows
+# (4 good entries, 2 answered 404: a third failed), 0 otherwise; a warning line when the manifest
+# gave nothing to fetch.
+ratio_manifest="$work/ratio.txt"
+printf '%s\n' "${good[@]:0:4}" "fault/404/${good[0]}" "fault/404/${good[1]}" >"$ratio_manifest"
+run_massfetch e-ratio "--manifest=$ratio_manifest" "--baseUrl=$base_url" "--output=$work/out-e1" --maxFailureRatio=0.3 >/dev/null
+check "(e) 2 of 6 failed above --maxFailureRatio=0.3: exit 3 (got $rc), one line naming http_404" \
+  bash -c "[ $rc -eq 3 ] && [ \"\$(grep -c '^massfetch: error: 2 of 6 entries failed .*: http_404 2\$' '$work/logs/e-ratio.err')\" -eq 1 ]"
+run_massfetch e-ratio-ok "--manifest=$ratio_manifest" "--baseUrl=$base_url" "--output=$work/out-e2" --maxFailureRatio=0.4 >/dev/null
+check "(e) the same run under --maxFailureRatio=0.4 exits 0 (got $rc)" [ "$rc" -eq 0 ]
+printf '# only a comment\n\n' >"$work/empty.txt"
+run_massfetch e-empty "--manifest=$work/empty.txt" "--baseUrl=$base_url" "--output=$work/out-e3" >/dev/null
+check "(e) an empty manifest exits 0 (got $rc) with one warning line" \
+  bash -c "[ $rc -eq 0 ] && [ \"\$(grep -c '^massfetch: warning: the manifest has no entries' '$work/logs/e-empty.err')\" -eq 1 ]"
+printf '../up.png\nftp://example.com/a.png\n' >"$work/invalid.txt"
+run_massfetch e-invalid "--manifest=$work/invalid.txt" "--baseUrl=$base_url" "--output=$work/out-e4" >/dev/null
+check "(e) an all-invalid manifest exits 0 (got $rc) with one warning line" \
+  bash -c "[ $rc -eq 0 ] && [ \"\$(grep -c '^massfetch: warning: all 2 manifest entries are invalid' '$work/logs/e-invalid.err')\" -eq 1 ]"
 
 suite_end

@@ -27,6 +27,10 @@ final class OptionsCheck {
   private OptionsCheck() {}
 
   static void check(MassfetchOptions o) throws UserError {
+    // An empty folder would mean the working folder, or for --results the root: clearing and
+    // matching results files there walks the whole file system.
+    checkNotBlank("--output", o.getOutput());
+    checkNotBlank("--results", o.getResults());
     checkBaseUrl(o.getBaseUrl());
     checkStores(o);
     checkManifest(o.getManifest());
@@ -85,6 +89,12 @@ final class OptionsCheck {
       if (problem != null) {
         throw new UserError(problem);
       }
+    }
+  }
+
+  private static void checkNotBlank(String option, String location) throws UserError {
+    if (location == null || location.isBlank()) {
+      throw new UserError(option + " is empty: give a local folder, gs://bucket/prefix or s3://bucket/prefix");
     }
   }
 

@@ -161,6 +161,8 @@ class MassfetchMainTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--help=NoSuchOptions"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--maxFailureRatio=1.5"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--runner=Flink"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--results="},
+        new String[] {"--manifest=" + manifest, "--output="},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--s3Endpoint="},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--allowedHosts=img.example:x"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--headerHosts=ftp://img.example"},
