@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: every test massfetch has, on a fresh machine. Installs what the tests need, runs the
 # Java tests (unit and pipeline tests against servers the tests start), then each suite in
-# scripts/suites/ in name order (nginx end to end, object stores, Airflow, Flink, benchmark smoke).
+# scripts/suites/ in name order (lint, nginx end to end, object stores, Airflow, Flink, benchmark smoke).
 # Exits non-zero if anything failed; the last line is the overall tally.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
