@@ -49,7 +49,7 @@ Options:
   --subset N            entries the original aiohttp script runs on (default 2000)
   --aria2c-entries N    entries aria2c runs on, the manifest's first N (default 20000: on all
                         200,000 one run took 27 min at 100 ms, more than the rest of a round)
-  --contenders LIST     comma list (default all): massfetch-direct,massfetch-direct-noenforce,
+  --contenders LIST     comma list (default all): massfetch-direct,massfetch-direct-checks,
                         massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,
                         img2dataset,wrk
   --wrk-seconds S       wrk's duration per run (default 15)
@@ -217,7 +217,7 @@ fi
 capacity_latency_ms=100
 capacity_args=()
 scenario_on capacity && capacity_args=("--capacity-entries=$capacity_entries" "--capacity-fixed=$capacity_fixed")
-[ -n "$contenders" ] || contenders="massfetch-direct,massfetch-direct-noenforce,massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,img2dataset,wrk"
+[ -n "$contenders" ] || contenders="massfetch-direct,massfetch-direct-checks,massfetch-flink,aiohttp-original,aiohttp-bounded,curl,aria2c,img2dataset,wrk"
 
 # make_report: results.md + benchmarks.png in the work folder from runs.jsonl and header.md, and,
 # with --docs, the same tables into docs/benchmarks.md (between its markers) + docs/benchmarks.png.
@@ -344,8 +344,10 @@ if ! scenario_on contenders; then
 fi
 # Kept beside runs.jsonl, so --report-only can redo the tables later with the same header.
 cat >"$work/header.md" <<EOF
-**$(date -u '+%Y-%m-%d %H:%M UTC'), $mode:** $meta, $rounds round(s), runs took $((took / 60)) min $((took % 60)) s.
-Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo) RAM, load average $load_start at start and $load_end at end (nginx and the client share it). massfetch at commit $commit, MASSFETCH_JAVA_OPTS=${java_opts:-none}${massfetch_args[*]:+, extra options ${massfetch_args[*]//--massfetch-arg=/}}. Page cache not dropped (see Method).
+**${mode^}:** $meta, $rounds round(s), runs took $((took / 60)) min $((took % 60)) s.
+Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo) RAM, load average $load_start at start and $load_end at end (nginx and the client share it). MASSFETCH_JAVA_OPTS=${java_opts:-none}${massfetch_args[*]:+, extra options ${massfetch_args[*]//--massfetch-arg=/}}. Page cache not dropped (see Method).
 EOF
 make_report
-log "done in $((took / 60)) min $((took % 60)) s; runs in $runs, table $work/results.md$(scenario_on contenders && echo ", chart $work/benchmarks.png")"
+# The commit measured goes to the log and runs.jsonl's neighbour, not into the docs' tables.
+echo "$commit" >"$work/commit"
+log "massfetch at commit $commit; done in $((took / 60)) min $((took % 60)) s; runs in $runs, table $work/results.md$(scenario_on contenders && echo ", chart $work/benchmarks.png")"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: every test massfetch has, on a fresh machine. Installs what the tests need, runs the
 # Java tests (unit and pipeline tests against servers the tests start), then each suite in
-# scripts/suites/ in name order (nginx end to end, object stores, Airflow, Flink, benchmark smoke).
+# scripts/suites/ in name order (lint, nginx end to end, object stores, Airflow, Flink, benchmark smoke).
 # Exits non-zero if anything failed; the last line is the overall tally.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -46,16 +46,7 @@ if [ "$java_tests" = 1 ]; then
   log "Java: build and run the unit and pipeline tests"
   if mvn -B -ntp -Dmaven.test.failure.ignore=true clean install 2>&1 | tee "$MASSFETCH_ROOT/.run/maven-test.log" | grep -E "Tests run:|FAIL|BUILD|ERROR\]" ; then :; fi
   # Surefire's own reports are the source of truth for the counts.
-  read -r jp jf < <(python3 - <<'PY'
-import glob, xml.etree.ElementTree as ET
-p = f = 0
-for path in glob.glob("**/target/surefire-reports/TEST-*.xml", recursive=True):
-    s = ET.parse(path).getroot()
-    t, fl, er, sk = (int(s.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
-    p += t - fl - er - sk
-    f += fl + er
-print(p, f)
-PY
+  read -r jp jf < <(python3 "$MASSFETCH_ROOT/scripts/py/surefire_counts.py"
   )
   if ! grep -q "BUILD SUCCESS" "$MASSFETCH_ROOT/.run/maven-test.log"; then
     jf=$((jf + 1))

@@ -31,7 +31,7 @@ CAPACITY_BEGIN = "<!-- bench:capacity:begin -->"
 CAPACITY_END = "<!-- bench:capacity:end -->"
 CAPACITY_ORDER = ["massfetch-auto", "massfetch-fixed"]
 BASELINE = "massfetch-direct"
-ORDER = ["massfetch-direct", "massfetch-direct-noenforce", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
+ORDER = ["massfetch-direct", "massfetch-direct-checks", "massfetch-flink", "aiohttp-original", "aiohttp-bounded", "curl",
          "aria2c", "img2dataset", "wrk"]
 
 
@@ -128,7 +128,7 @@ def table(rows: dict, latency: int) -> str:
 
 def short_label(name: str, row: dict) -> str:
     """The label without its parenthesis, except where it tells two rows apart."""
-    extra = {"massfetch-flink": " (Flink)", "massfetch-direct-noenforce": " (checks off)"}
+    extra = {"massfetch-flink": " (Flink)", "massfetch-direct-checks": " (checks on)"}
     return row["label"].split(" (")[0] + extra.get(name, "")
 
 
@@ -140,7 +140,7 @@ def chart(rows: dict, latencies: list[int], path: str, title: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(latencies), figsize=(6.5 * len(latencies), 5.0), squeeze=False)
-    for ax, lat in zip(axes[0], latencies):
+    for ax, lat in zip(axes[0], latencies, strict=True):
         names = [n for n in ORDER if (lat, n) in rows and rows[(lat, n)]["images_per_s"]]
         missing = [short_label(n, rows[(lat, n)]) for n in ORDER
                    if (lat, n) in rows and not rows[(lat, n)]["images_per_s"]]
@@ -193,7 +193,7 @@ def capacity_table(records: list[dict]) -> str:
         runs = groups.get(name)
         if not runs:
             continue
-        med = lambda key: median([r.get(key) for r in runs])  # noqa: E731
+        med = lambda key, runs=runs: median([r.get(key) for r in runs])  # noqa: E731
         rates = [r["images_per_s"] for r in runs]
         notes = []
         if len(runs) > 1:

@@ -33,7 +33,6 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import subprocess

@@ -87,30 +87,7 @@ massfetch_jar() { echo "$MASSFETCH_ROOT/runners/$1/target/massfetch-$1.jar"; }
 # fetched is the FetchAndStore operator's live numRecordsOut, summed over its subtasks. Prints
 # nothing when there is no such job yet or the REST API did not answer: callers poll again.
 flink_job_info() {
-  python3 - "$1" "$2" <<'PY'
-import json, re, sys, urllib.parse, urllib.request
-rest, name = sys.argv[1:3]
-def get(path):
-    with urllib.request.urlopen(rest + path, timeout=10) as r:
-        return json.load(r)
-try:
-    jobs = [j for j in get("/jobs/overview")["jobs"] if j["name"] == name]
-    if not jobs:
-        sys.exit(0)
-    job = max(jobs, key=lambda j: j["start-time"])
-    jid = job["jid"]
-    fetched = 0
-    pat = re.compile(r".*FetchAndStore[^.]*\)\)\.numRecordsOut")
-    for v in get("/jobs/" + jid)["vertices"]:
-        base = "/jobs/%s/vertices/%s/subtasks/metrics" % (jid, v["id"])
-        ids = [m["id"] for m in get(base) if pat.match(m["id"])]
-        if ids:
-            q = ",".join(urllib.parse.quote(i) for i in ids)
-            fetched = max([fetched] + [int(float(m.get("sum", 0))) for m in get(base + "?agg=sum&get=" + q)])
-    print(jid, job["state"], fetched)
-except Exception:  # REST busy or the job just ended
-    pass
-PY
+  python3 "$MASSFETCH_ROOT/scripts/py/flink_job_info.py" "$1" "$2"
 }
 
 # same_files SRC DST MANIFEST [IGNORE_DIR] [killed]: checks that every relative path listed in
@@ -120,41 +97,5 @@ PY
 # (never under a final name; a later run removes them once stale) are counted, not failed. Prints
 # one line of counts; returns non-zero on any difference.
 same_files() {
-  python3 - "$1" "$2" "$3" "${4:-_results}" "${5:-}" <<'PY'
-import os, sys
-src, dst, manifest, ignore, killed = sys.argv[1:6]
-keys = [l.strip() for l in open(manifest, encoding="utf-8")]
-keys = [k for k in keys if k and not k.startswith("#")]
-same = missing = differ = 0
-for k in keys:
-    a, b = os.path.join(src, k), os.path.join(dst, k)
-    if not os.path.isfile(b):
-        missing += 1
-        if missing <= 5: print("missing:", k)
-        continue
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        if fa.read() == fb.read():
-            same += 1
-        else:
-            differ += 1
-            if differ <= 5: print("differs:", k)
-wanted = set(keys)
-extra, temp = [], []
-for d, dirs, files in os.walk(dst):
-    rel = os.path.relpath(d, dst)
-    if rel == ignore or rel.startswith(ignore + os.sep):
-        continue
-    for f in files:
-        p = os.path.normpath(os.path.join(rel, f))
-        if killed == "killed" and f.startswith(".massfetch-tmp-"):
-            temp.append(p)
-        elif p not in wanted:
-            extra.append(p)
-for p in extra[:5]:
-    print("unexpected file:", p)
-print("same_files: %d identical, %d missing, %d different, %d unexpected (of %d listed)%s"
-      % (same, missing, differ, len(extra), len(keys),
-         ", %d hidden temp files left by the kill" % len(temp) if killed == "killed" else ""))
-sys.exit(0 if same == len(keys) and not extra else 1)
-PY
+  python3 "$MASSFETCH_ROOT/scripts/py/same_files.py" "$1" "$2" "$3" "${4:-_results}" "${5:-}"
 }

@@ -4,15 +4,12 @@
 #   (b) a manifest mixing good lines with every fault endpoint, a bad line, a blank and a comment:
 #       each record's status and error class;
 #   (c) a second run over the same output skips what is stored and sends it no request;
-#   (d) user mistakes: non-zero exit, one line on stderr, no stack trace.
+#   (d) user mistakes: non-zero exit, one line on stderr, no stack trace;
+#   (e) exit codes and warnings: 3 above --maxFailureRatio, 0 with a warning for an empty or
+#       all-invalid manifest, suggestions for a mistyped option or runner.
 # Run by scripts/test.sh, or alone: scripts/suites/20-e2e-nginx.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
 Usage: scripts/suites/20-e2e-nginx.sh
 
 End-to-end tests of scripts/massfetch against nginx (started here on a free 127.0.0.1 port, with
@@ -25,16 +22,11 @@ Environment:
   MASSFETCH              launcher to test (default scripts/massfetch)
 Prints PASS:/FAIL: lines and closes with "20-e2e-nginx: N passed, N failed".
 EOF
-  exit 0
-fi
 
 need_apt python3 curl jq nginx-light libnginx-mod-http-lua
 
 count="${E2E_NGINX_COUNT:-20000}"
 work="$MASSFETCH_ROOT/.run/e2e-nginx"
-# MASSFETCH: another launcher to test (default scripts/massfetch).
-massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
 origin_run="$work/origin"
 access_log="$origin_run/access.log"
 # A run that hangs must not hang the whole test run. --foreground keeps Ctrl-C working; the
@@ -104,19 +96,7 @@ check "(a) summary total=ok=$count, skipped=failed=0" \
 check "(a) results have exactly $count records" [ "$(records "$res_a" | grep -c .)" -eq "$count" ]
 check "(a) each manifest key has exactly one record, status ok" \
   cmp -s <(sort "$work/good.txt") <(records "$res_a" | jq -r 'select(.status == "ok") | .key' | sort)
-check "(a) record bytes and md5 match the files" python3 - "$work/images" "$res_a" <<'PY'
-import glob, hashlib, json, os, sys
-root, res = sys.argv[1:3]
-bad = 0
-for name in glob.glob(os.path.join(res, "results-*.jsonl")):
-    for line in open(name):
-        r = json.loads(line)
-        body = open(os.path.join(root, r["key"]), "rb").read()
-        if r["bytes"] != len(body) or r["md5"] != hashlib.md5(body).hexdigest() or r["http_status"] != 200:
-            bad += 1
-            if bad <= 3: print("record does not match file:", line.strip())
-sys.exit(1 if bad else 0)
-PY
+check "(a) record bytes and md5 match the files" python3 "$py_dir/check_result_md5.py" "$work/images" "$res_a"
 if [ -f "$res_a/summary.json" ]; then
   echo "(a) measured: $(jq -r '"\(.images_per_s) images/s, \(.elapsed_s) s, \(.bytes) bytes"' "$res_a/summary.json")" \
     "(launcher wall time ${took}s; not asserted)"
@@ -208,25 +188,7 @@ check "(b) no record used more than --maxAttempts=3 attempts" \
 # Only the ok entries may be stored (no partial file from truncate/big), byte-exact to their source.
 stored_b="$work/stored-b.txt"
 records "$res_b" | jq -r 'select(.status == "ok") | .key' | sort >"$stored_b"
-check "(b) ok files byte-identical to the origin's, no other file stored" python3 - "$work/images" "$out_b" "$stored_b" <<'PY'
-import os, sys
-root, out, listed = sys.argv[1:4]
-keys = [k for k in open(listed).read().split("\n") if k]
-bad = 0
-for k in keys:
-    src = k.split("/", 2)[2] if k.startswith("fault/") else k  # fault/<kind>/<real path>
-    if open(os.path.join(root, src), "rb").read() != open(os.path.join(out, k), "rb").read():
-        bad += 1; print("differs:", k)
-found = set()
-for d, _, files in os.walk(out):
-    rel = os.path.relpath(d, out)
-    if rel == "_results" or rel.startswith("_results" + os.sep):
-        continue
-    found |= {os.path.normpath(os.path.join(rel, f)) for f in files}
-extra = sorted(found - set(keys))
-for p in extra: print("unexpected file:", p)
-sys.exit(1 if bad or extra else 0)
-PY
+check "(b) ok files byte-identical to the origin's, no other file stored" python3 "$py_dir/check_stored_files.py" "$work/images" "$out_b" "$stored_b"
 # requested PATH: how many requests for PATH nginx logged since $mark.
 requested() { requests_since "$mark" | grep -cF "GET $1 " || true; }
 check "(b) nginx saw the 503-twice entry 3 times" [ "$(requested "/fault/503-twice/${good[3]}")" -eq 3 ]
@@ -282,5 +244,30 @@ mistake unknown-option "--manifest=$work/good.txt" "--baseUrl=$base_url" "--outp
 mistake unwritable-output "--manifest=$work/good.txt" "--baseUrl=$base_url" --output=/proc/x
 mistake no-manifest-option "--baseUrl=$base_url" "--output=$work/out-d"
 check "(d) no user mistake stored anything" [ ! -e "$work/out-d/${good[0]}" ]
+check "(d) a mistyped option is answered with Beam's suggestion" \
+  grep -q 'did you mean --maxInFlight?' <(run_massfetch d-typo "--manifest=$work/good.txt" "--baseUrl=$base_url" \
+    "--output=$work/out-d" --maxInFlght=4 >/dev/null; cat "$work/logs/d-typo.err")
+check "(d) --runner=Flink is answered with FlinkRunner" \
+  grep -q 'did you mean --runner=FlinkRunner?' <(run_massfetch d-runner "--manifest=$work/good.txt" "--baseUrl=$base_url" \
+    "--output=$work/out-d" --runner=Flink >/dev/null; cat "$work/logs/d-runner.err")
+
+# (e) exit codes of runs that finish: 3 when more entries failed than --maxFailureRatio allows
+# (4 good entries, 2 answered 404: a third failed), 0 otherwise; a warning line when the manifest
+# gave nothing to fetch.
+ratio_manifest="$work/ratio.txt"
+printf '%s\n' "${good[@]:0:4}" "fault/404/${good[0]}" "fault/404/${good[1]}" >"$ratio_manifest"
+run_massfetch e-ratio "--manifest=$ratio_manifest" "--baseUrl=$base_url" "--output=$work/out-e1" --maxFailureRatio=0.3 >/dev/null
+check "(e) 2 of 6 failed above --maxFailureRatio=0.3: exit 3 (got $rc), one line naming http_404" \
+  bash -c "[ $rc -eq 3 ] && [ \"\$(grep -c '^massfetch: error: 2 of 6 entries failed .*: http_404 2\$' '$work/logs/e-ratio.err')\" -eq 1 ]"
+run_massfetch e-ratio-ok "--manifest=$ratio_manifest" "--baseUrl=$base_url" "--output=$work/out-e2" --maxFailureRatio=0.4 >/dev/null
+check "(e) the same run under --maxFailureRatio=0.4 exits 0 (got $rc)" [ "$rc" -eq 0 ]
+printf '# only a comment\n\n' >"$work/empty.txt"
+run_massfetch e-empty "--manifest=$work/empty.txt" "--baseUrl=$base_url" "--output=$work/out-e3" >/dev/null
+check "(e) an empty manifest exits 0 (got $rc) with one warning line" \
+  bash -c "[ $rc -eq 0 ] && [ \"\$(grep -c '^massfetch: warning: the manifest has no entries' '$work/logs/e-empty.err')\" -eq 1 ]"
+printf '../up.png\nftp://example.com/a.png\n' >"$work/invalid.txt"
+run_massfetch e-invalid "--manifest=$work/invalid.txt" "--baseUrl=$base_url" "--output=$work/out-e4" >/dev/null
+check "(e) an all-invalid manifest exits 0 (got $rc) with one warning line" \
+  bash -c "[ $rc -eq 0 ] && [ \"\$(grep -c '^massfetch: warning: all 2 manifest entries are invalid' '$work/logs/e-invalid.err')\" -eq 1 ]"
 
 suite_end

@@ -12,13 +12,8 @@
 #       <= 1.1 x entries, both runs' records account for every entry exactly once (done_before for
 #       what the first stored), every object byte-exact.
 # Run by scripts/test.sh, or alone: scripts/suites/25-resume.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF2'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF2'
 Usage: scripts/suites/25-resume.sh
 
 Tests --previousResults and --onlyFailed of scripts/massfetch against nginx (started here on a free
@@ -30,15 +25,11 @@ $MASSFETCH_ROOT/.run/resume. Environment:
   MASSFETCH          launcher to test (default scripts/massfetch)
 Prints PASS:/FAIL: lines and closes with "25-resume: N passed, N failed".
 EOF2
-  exit 0
-fi
 
 need_apt python3 curl jq nginx-light libnginx-mod-http-lua
 
 count="${RESUME_COUNT:-200}"
 work="$MASSFETCH_ROOT/.run/resume"
-massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
 origin_run="$work/origin"
 access_log="$origin_run/access.log"
 
@@ -176,7 +167,7 @@ check "(e) the resumed run exits 0" [ "$rc" -eq 0 ]
 check "(e) $requests_e origin requests over both runs for $kill_count entries (<= 1.1 x; killed run $requests_e1)" \
   [ $((requests_e * 10)) -le $((kill_count * 11)) ]
 check "(e) both runs' records account for every entry exactly once, done_before for what the first stored" \
-  python3 "$MASSFETCH_ROOT/scripts/lib/check-resumed-records.py" "$work/results-e1" "$work/results-e2" "$work/kill.txt"
+  python3 "$py_dir/check_resumed_results.py" "$work/results-e1" "$work/results-e2" "$work/kill.txt"
 check "(e) every object byte-exact" same_files "$work/kill-images" "$out_e" "$work/kill.txt" _results killed
 echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests_e - requests_e1)) in the resumed one" \
   "for $kill_count entries, ratio $(python3 -c "print(round($requests_e / $kill_count, 3))")"

@@ -20,13 +20,8 @@
 #   (c) the pre-flight from the command line, where the environment decides: no AWS region, no
 #       AWS credentials, refused credentials, no Google credentials: one line, exit 2, < 30 s.
 # Run by scripts/test.sh, or alone: scripts/suites/30-storage.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
 Usage: scripts/suites/30-storage.sh
 
 Starts fake-gcs-server, gcp-storage-emulator, S3Proxy and moto server on free 127.0.0.1 ports, in
@@ -40,17 +35,12 @@ Environment:
   STORAGE_RUN_LIMIT   seconds by which a run's entries must all be done (its progress lines), default 30
 Prints PASS:/FAIL: lines and closes with "30-storage: N passed, N failed".
 EOF
-  exit 0
-fi
 
 need_apt curl python3 coreutils
 # The real interpreter, resolved once: a version-manager shim costs a process tree per call.
 py="$(python3 -c 'import sys; print(sys.executable)')"
 
 work="$MASSFETCH_ROOT/.run/storage-suite"
-emu="$MASSFETCH_ROOT/scripts/storage-emulators.sh"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
-massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
 count="${STORAGE_E2E_COUNT:-300}"
 run_timeout="${STORAGE_RUN_TIMEOUT:-900}"
 export MASSFETCH_STORAGE_RUN="$work/emulators"
@@ -97,25 +87,7 @@ check "mvn store tests exit 0" test "$mvn_rc" -eq 0
 # junit_counts REPORT: prints "tests skipped_for_want_of_a_server other_skips failures errors";
 # each skip for a missing server feature is listed on stderr with its reason.
 junit_counts() {
-  "$py" - "$1" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-try:
-    s = ET.parse(sys.argv[1]).getroot()
-    unserved = other = 0
-    for t in s.iter("testcase"):
-        k = t.find("skipped")
-        if k is None:
-            continue
-        why = (k.get("message") or "") + (k.text or "")
-        if "30-storage.sh" in why:
-            unserved += 1
-        else:
-            other += 1
-            print("  skipped (server lacks a feature): %s: %s" % (t.get("name"), why.strip()[:150]), file=sys.stderr)
-    print(s.get("tests"), unserved, other, s.get("failures"), s.get("errors"))
-except Exception:
-    print("0 0 0 0 0")
-EOF
+  "$py" "$py_dir/junit_counts.py" "$1"
 }
 for cls in "${store_tests[@]}"; do
   read -r tests unserved other failures errors <<<"$(junit_counts "$(report_of "$cls" TEST-).xml")"
@@ -198,23 +170,7 @@ results_lines() {
 # (MD5 of the object read back through the store's API vs. the origin's file).
 objects_match() {
   if [ "$1" = gcs ]; then
-    "$py" - "$gcs_ep" "$bucket" "$2" "$3" "$work/images" <<'EOF'
-import hashlib, sys, urllib.error, urllib.parse, urllib.request
-endpoint, bucket, prefix, listing, images = sys.argv[1:]
-bad = 0
-for path in filter(None, (l.strip() for l in open(listing))):
-    name = urllib.parse.quote(prefix + "/" + path, safe="")
-    try:
-        with urllib.request.urlopen(f"{endpoint}/storage/v1/b/{bucket}/o/{name}?alt=media", timeout=30) as r:
-            stored = hashlib.md5(r.read()).hexdigest()
-    except urllib.error.HTTPError:
-        stored = None
-    if stored != hashlib.md5(open(f"{images}/{path}", "rb").read()).hexdigest():
-        bad += 1
-        if bad <= 3:
-            print(f"  mismatch or missing: {prefix}/{path}")
-sys.exit(1 if bad else 0)
-EOF
+    "$py" "$py_dir/gcs_objects_match.py" "$gcs_ep" "$bucket" "$2" "$3" "$work/images"
     return
   fi
   local bad=0 path

@@ -9,13 +9,8 @@
 #   (c) --maxWritesPerSecond=40 against S3 with no slow-downs: no wall-clock second saw more than
 #       50 PUTs (40, the limiter's burst of 10 % and arrival jitter), and all 300 are ok.
 # Run by scripts/test.sh, or alone: scripts/suites/35-store-pace.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF_USAGE'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF_USAGE'
 Usage: scripts/suites/35-store-pace.sh
 
 Starts S3Proxy and fake-gcs-server (scripts/storage-emulators.sh), an image origin
@@ -25,15 +20,10 @@ scripts/massfetch three times (about 40 s each) and checks results, proxy counts
 (removed when every check passed, unless STORE_PACE_KEEP=1).
 Prints PASS:/FAIL: lines and closes with "35-store-pace: N passed, N failed".
 EOF_USAGE
-  exit 0
-fi
 
 need_apt curl python3
 work="$MASSFETCH_ROOT/.run/store-pace-suite"
-emu="$MASSFETCH_ROOT/scripts/storage-emulators.sh"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
 proxy="$MASSFETCH_ROOT/scripts/store-proxy.sh"
-massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
 count=300
 export MASSFETCH_STORAGE_RUN="$work/emulators"
 export AWS_EC2_METADATA_DISABLED=true
@@ -70,13 +60,7 @@ run() {
 
 # summary_ok NAME: every entry ok, no error class at all (store_error included).
 summary_ok() {
-  python3 - "$work/$1-results/summary.json" "$count" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-n = int(sys.argv[2])
-print("  summary: total %s ok %s failed %s errors %s" % (s["total"], s["ok"], s["failed"], s["errors"]))
-sys.exit(0 if s["total"] == n and s["ok"] == n and not s["errors"] else 1)
-PY
+  python3 "$py_dir/summary_all_ok.py" "$work/$1-results/summary.json" "$count"
 }
 
 # limit_dropped NAME: the launcher's "uploads in flight limit at end N of M" has N < M, and the

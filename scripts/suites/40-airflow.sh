@@ -16,13 +16,8 @@
 #       job runs: on_kill cancels the job through the REST API (CANCELED in /jobs/overview) and
 #       the task ends instead of waiting for the job.
 # Run by scripts/test.sh, or alone: scripts/suites/40-airflow.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
 Usage: scripts/suites/40-airflow.sh
 
 Tests the massfetch Airflow DAG with a real Airflow (installed by scripts/airflow.sh setup, a few
@@ -35,15 +30,12 @@ Environment:
   AIRFLOW_SUITE_KEEP=1    keep the work folder afterwards (default: removed when all passed)
 Prints PASS:/FAIL: lines and closes with "40-airflow: N passed, N failed".
 EOF
-  exit 0
-fi
 
 need_apt python3 curl jq nginx-light libnginx-mod-http-lua
 
 count="${AIRFLOW_SUITE_COUNT:-200}"
 work="$MASSFETCH_ROOT/.run/airflow"
 airflow_sh="$MASSFETCH_ROOT/scripts/airflow.sh"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
 flink_cluster="$MASSFETCH_ROOT/scripts/flink-cluster.sh"
 origin_run="$work/origin"
 flink_run="$work/flink"

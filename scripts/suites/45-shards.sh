@@ -11,13 +11,8 @@
 #   (f) tar runs into s3:// (S3Proxy, moto) and gs:// (fake-gcs-server, gcp-storage-emulator), each
 #       image then read back with massfetch-get.
 # Run by scripts/test.sh, or alone: scripts/suites/45-shards.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF2'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
 Usage: scripts/suites/45-shards.sh
 
 Tests --outputFormat=tar of scripts/massfetch and scripts/massfetch-get against nginx (on a free
@@ -27,9 +22,7 @@ Environment:
   SHARDS_KEEP=1      keep the work files afterwards (default: removed when every check passed)
   MASSFETCH_TOOLS    tools dir for the webdataset venv (default ~/.cache/massfetch/tools)
 Prints PASS:/FAIL: lines and closes with "45-shards: N passed, N failed".
-EOF2
-  exit 0
-fi
+EOF
 
 need_apt python3 python3-venv curl jq tar nginx-light libnginx-mod-http-lua
 
@@ -37,10 +30,7 @@ WEBDATASET_VERSION="1.0.2"
 count="${SHARDS_COUNT:-300}"
 per_shard=100
 work="$MASSFETCH_ROOT/.run/shards"
-massfetch="${MASSFETCH:-$MASSFETCH_ROOT/scripts/massfetch}"
 get="$MASSFETCH_ROOT/scripts/massfetch-get"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
-emu="$MASSFETCH_ROOT/scripts/storage-emulators.sh"
 tools="${MASSFETCH_TOOLS:-$HOME/.cache/massfetch/tools}"
 venv="$tools/shards-py-webdataset$WEBDATASET_VERSION"
 export MASSFETCH_STORAGE_RUN="$work/emulators"
@@ -111,9 +101,9 @@ check "(b) tar -tf lists exactly the $count ok keys over the published shards" \
   cmp -s <(published_tars "$out" | while read -r t; do tar -tf "$out/shards/$t"; done | sort) \
          <(records "$out/_results" | jq -r 'select(.status == "ok") | .key' | sort)
 check "(b) Python tarfile: every ok image in one published shard, at its offset, byte-exact" \
-  python3 "$MASSFETCH_ROOT/scripts/check-shards.py" --reader tarfile --out "$out" --results "$out/_results" --images "$work/images"
+  python3 "$py_dir/check_shards.py" --reader tarfile --out "$out" --results "$out/_results" --images "$work/images"
 check "(b) webdataset $WEBDATASET_VERSION yields every ok image once, byte-exact" \
-  "$venv/bin/python" "$MASSFETCH_ROOT/scripts/check-shards.py" --reader webdataset --out "$out" --results "$out/_results" --images "$work/images"
+  "$venv/bin/python" "$py_dir/check_shards.py" --reader webdataset --out "$out" --results "$out/_results" --images "$work/images"
 
 # (c) one image, one range request
 key="$(sed -n 7p "$work/good.txt")"

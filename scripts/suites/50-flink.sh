@@ -16,13 +16,8 @@
 #       to the same cluster: 300 images at parallelism 2, the job FINISHED, every file byte-exact;
 #   (d) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
 # Run by scripts/test.sh, or alone: scripts/suites/50-flink.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
 Usage: scripts/suites/50-flink.sh
 
 Starts a Flink cluster (scripts/flink-cluster.sh, free ports, run folder under
@@ -35,8 +30,6 @@ Environment:
   FLINK_SUITE_KEEP=1       keep the work folder afterwards (default: removed when all passed)
 Prints PASS:/FAIL: lines and closes with "50-flink: N passed, N failed".
 EOF
-  exit 0
-fi
 
 need_apt python3 curl jq nginx-light libnginx-mod-http-lua
 
@@ -45,7 +38,6 @@ kill_count="${FLINK_SUITE_KILL_COUNT:-2000}"
 work="$MASSFETCH_ROOT/.run/flink-suite"
 massfetch="$MASSFETCH_ROOT/scripts/massfetch"
 cluster="$MASSFETCH_ROOT/scripts/flink-cluster.sh"
-origin="$MASSFETCH_ROOT/scripts/origin.sh"
 jar="$(massfetch_jar flink)"
 cluster_run="$work/cluster"
 # A run that hangs must not hang the whole test run.
@@ -273,16 +265,7 @@ log "massfetch e (first run): exit $rc_e1, cluster killed at ${crashed_at:-never
 check "(e) the cluster was killed mid-run (at ${crashed_at:-never} of $kill_count requests) and the run failed" \
   test -n "$crashed_at" -a "${crashed_at:-0}" -lt "$kill_count" -a "$rc_e1" -ne 0
 check "(e) the killed run left whole results files only: every line a record, no entry twice" \
-  python3 - "$work/results-e1" <<'PY'
-import collections, glob, json, sys
-seen = collections.Counter()
-for f in glob.glob(sys.argv[1] + "/results-*.jsonl"):
-    for line in open(f):
-        r = json.loads(line)          # a half-written line fails here
-        seen[(r["source"], r["line"])] += 1
-print("first run: %d records in %d files" % (sum(seen.values()), len(glob.glob(sys.argv[1] + "/results-*.jsonl"))))
-sys.exit(0 if seen and max(seen.values()) == 1 else 1)
-PY
+  python3 "$py_dir/check_whole_results.py" "$work/results-e1"
 rest="$("$cluster" start --taskmanagers 4 --slots 1 --port 0 --run-dir "$cluster_run")"
 master="${rest#http://}"
 run_massfetch e2 "${e_common[@]}" "--flinkMaster=$master" "--jobName=$job_e-resume" \
@@ -292,7 +275,7 @@ check "(e) the resumed run on a new cluster exits 0" [ "$rc" -eq 0 ]
 check "(e) $requests_e origin requests over both runs for $kill_count entries (<= 1.1 x; first run $requests_e1)" \
   [ $((requests_e * 10)) -le $((kill_count * 11)) ]
 check "(e) both runs' records account for every entry exactly once, done_before for what the first stored" \
-  python3 "$MASSFETCH_ROOT/scripts/lib/check-resumed-records.py" "$work/results-e1" "$work/results-e2" "$work/kill.txt"
+  python3 "$py_dir/check_resumed_results.py" "$work/results-e1" "$work/results-e2" "$work/kill.txt"
 check "(e) every object byte-exact" same_files "$work/images" "$out_e" "$work/kill.txt" _results killed
 echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests_e - requests_e1)) in the resumed one" \
   "for $kill_count entries ($((SECONDS - t0)) s with the new cluster; not asserted)"

@@ -3,15 +3,10 @@
 # (scripts/check-deploy.sh: hadolint, the FlinkDeployment CRD schema), and the checks are real: a
 # Dockerfile with an untagged base image and a FlinkDeployment with an unknown Flink version fail.
 # Run by scripts/test.sh, or alone: scripts/suites/55-deploy.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  echo "Usage: scripts/suites/55-deploy.sh   (a few seconds once its tools are installed)"
-  exit 0
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
+Usage: scripts/suites/55-deploy.sh   (a few seconds once its tools are installed)
+EOF
 
 started=$SECONDS
 tools="$MASSFETCH_ROOT/.run/deploy-tools"

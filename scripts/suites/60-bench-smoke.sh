@@ -5,13 +5,8 @@
 # a tiny run of the store scenario (--scenario store: S3Proxy behind the 30 ms proxy).
 # Speed is never asserted (benchmarks are not timed tests; CI machines vary).
 # Run by scripts/test.sh, or alone: scripts/suites/60-bench-smoke.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
 Usage: scripts/suites/60-bench-smoke.sh
 
 Runs scripts/bench.sh --quick (2,000 entries, 1 round, both regimes; aria2c on the first 500, as
@@ -24,14 +19,12 @@ origin counted nothing in flight after either run. Prints PASS:/FAIL: lines and
 "60-bench-smoke: N passed, N failed".
 Environment: BENCH_SMOKE_TIMEOUT (seconds, default 1800: the first use also installs the venv, and a loaded machine is slow).
 EOF
-  exit 0
-fi
 
 work="$MASSFETCH_ROOT/.run/bench-smoke"
-contenders=(massfetch-direct massfetch-direct-noenforce massfetch-flink aiohttp-original aiohttp-bounded
+contenders=(massfetch-direct massfetch-direct-checks massfetch-flink aiohttp-original aiohttp-bounded
             curl aria2c img2dataset wrk)
 # The table's first column for each contender (scripts/bench/bench.py LABELS).
-labels=("massfetch (DirectRunner)" "massfetch (DirectRunner, enforcement off)" "massfetch (embedded Flink)" "aiohttp original" "aiohttp bounded"
+labels=("massfetch (DirectRunner)" "massfetch (DirectRunner, checks on)" "massfetch (embedded Flink)" "aiohttp original" "aiohttp bounded"
         "curl --parallel" "aria2c -i" "img2dataset" "wrk (server ceiling")
 
 rm -rf "$work"
@@ -67,31 +60,11 @@ done
 runs="$work/runs.jsonl"
 for c in "${contenders[@]}"; do
   for ms in 0 100; do
-    check "runs.jsonl: a record for $c at $ms ms (a run, or the reason it was skipped)" python3 - "$runs" "$c" "$ms" <<'PY'
-import json, sys
-path, name, ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
-recs = [json.loads(l) for l in open(path) if l.strip()]
-mine = [r for r in recs if r["contender"] == name and r["latency_ms"] == ms]
-ok = len(mine) == 1 and ("skipped" in mine[0] or "images_per_s" in mine[0])
-if mine and "skipped" not in mine[0]:
-    r = mine[0]
-    print("   %s %d ms: %s images/s, verified=%s (not asserted)" % (name, ms, r["images_per_s"], r["verified"]))
-sys.exit(0 if ok else 1)
-PY
+    check "runs.jsonl: a record for $c at $ms ms (a run, or the reason it was skipped)" python3 "$py_dir/bench_smoke_run_record.py" "$runs" "$c" "$ms"
   done
 done
 check "aria2c ran on the first $aria2c_entries entries in both regimes, every one stored, and the table says so" \
-  python3 - "$runs" "$aria2c_entries" "$md" <<'PY'
-import json, sys
-path, n, md = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-recs = [r for r in (json.loads(l) for l in open(path) if l.strip()) if r["contender"] == "aria2c"]
-for r in recs:
-    print("   aria2c %d ms: %s entries, %s files, verified=%s" % (r["latency_ms"], r.get("entries"), r.get("files"), r.get("verified")))
-said = open(md).read().count("on the first %d entries only" % n)
-print("   rows saying 'on the first %d entries only': %d" % (n, said))
-sys.exit(0 if len(recs) == 2 and all(r.get("entries") == n and r.get("files") == n and r.get("verified")
-                                     for r in recs) and said == 2 else 1)
-PY
+  python3 "$py_dir/bench_smoke_aria2c.py" "$runs" "$aria2c_entries" "$md"
 check "benchmarks.png is a PNG" bash -c "head -c 8 '$work/benchmarks.png' | od -An -c | grep -q 'P   N   G'"
 
 # The capacity scenario (scripts/bench/report.py capacity_table; rows start with the limit).
@@ -100,23 +73,7 @@ check "results.md has the capacity table" grep -q "^#### $capacity_heading" "$md
 for limit in auto 1024; do
   check "capacity table has one row for --maxInFlight=$limit" [ "$(rows_in "$capacity_heading" "$limit |")" -eq 1 ]
 done
-check "capacity: auto drew fewer 503s than --maxInFlight=1024, and the origin leaked no place" python3 - "$runs" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-cap = {r["contender"]: r for r in recs if r.get("scenario") == "capacity"}
-if set(cap) != {"massfetch-auto", "massfetch-fixed"}:
-    print("   capacity records: %s" % sorted(cap))
-    sys.exit(1)
-for name, r in sorted(cap.items()):
-    print("   %s: %s 503s, %s requests (origin) / %s (massfetch), ok %s failed %s, %s images/s,"
-          " limit at end %s, in flight after %s (asserted: the 503s, in flight after)" % (
-              name, r["origin_503"], r["origin_requests"], r["http_requests"], r.get("self_ok"),
-              r.get("self_failed"), r["images_per_s"], r.get("limit_at_end", "-"),
-              r["origin_in_flight_after"]))
-auto, fixed = cap["massfetch-auto"], cap["massfetch-fixed"]
-sys.exit(0 if auto["origin_503"] < fixed["origin_503"]
-         and auto["origin_in_flight_after"] == 0 and fixed["origin_in_flight_after"] == 0 else 1)
-PY
+check "capacity: auto drew fewer 503s than --maxInFlight=1024, and the origin leaked no place" python3 "$py_dir/bench_smoke_capacity.py" "$runs"
 
 # The store scenario, tiny: 200 images into S3Proxy behind the 30 ms proxy, no resumed run (one
 # massfetch run and S3Proxy's start; 81 s on 2 cores at load average 45, most of it waiting for CPU).
@@ -127,18 +84,7 @@ timeout -k 30 600 "$MASSFETCH_ROOT/scripts/bench.sh" --scenario store --entries 
   --no-resume --work "$work/store-smoke" >"$work/store.out" 2>"$work/store.err" || store_rc=$?
 check "bench.sh --scenario store (200 images into s3) exits 0 (took $((SECONDS - started))s)" [ "$store_rc" -eq 0 ]
 [ "$store_rc" -eq 0 ] || tail -n 20 "$work/store.err"
-check "store scenario: s3 all ok, exactly 1 PUT and 0 HEAD/GET per image" python3 - "$work/store-smoke/store/runs.jsonl" <<'PY'
-import json, sys
-recs = {r["name"]: r for r in (json.loads(l) for l in open(sys.argv[1]) if l.strip())}
-for name in ("s3",):
-    r = recs.get(name)
-    if not r or r["ok"] != 200 or r["failed"] != 0:
-        print("   %s: %s" % (name, r))
-        sys.exit(1)
-per = recs["s3"]["requests_per_image"]
-print("   s3 requests per image: %s" % per)
-sys.exit(0 if per == {"PUT": 1.0} else 1)
-PY
+check "store scenario: s3 all ok, exactly 1 PUT and 0 HEAD/GET per image" python3 "$py_dir/bench_smoke_store.py" "$work/store-smoke/store/runs.jsonl"
 
 if [ "$SUITE_FAILED" -eq 0 ]; then
   rm -rf "$work/out" "$work/inputs" "$work/store-smoke"

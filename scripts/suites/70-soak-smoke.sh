@@ -4,13 +4,8 @@
 # PASS:/FAIL: line of this suite, plus checks that its report was written. Fault counts are random:
 # only invariants are asserted (see scripts/soak.sh --help).
 # Run by scripts/test.sh, or alone: scripts/suites/70-soak-smoke.sh [--help]
-set -euo pipefail
-
-# shellcheck source=scripts/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-
-if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
-  cat <<'EOF'
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+suite_help "$@" <<'EOF'
 Usage: scripts/suites/70-soak-smoke.sh
 
 Runs scripts/soak.sh --quick in $MASSFETCH_ROOT/.run/soak-smoke (its origin on a free 127.0.0.1
@@ -18,8 +13,6 @@ port, stopped at the end) and reports each soak check as PASS:/FAIL:, then
 "70-soak-smoke: N passed, N failed". Takes under a minute on 2 cores once the jar is built.
 Environment: SOAK_SMOKE_TIMEOUT (seconds for the whole soak, default 170).
 EOF
-  exit 0
-fi
 
 need_apt jq curl python3
 

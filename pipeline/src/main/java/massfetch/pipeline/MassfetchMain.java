@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import massfetch.metrics.JobMetrics;
 import massfetch.sink.FileSystemsSetup;
@@ -17,7 +18,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 /**
  * {@code massfetch}: parses and checks the options (a user mistake is one line on stderr and exit
  * code 2), runs the job with progress lines, prints the summary, and exits 0 when the job finished
- * (failed images are in the results, not in the exit code), 1 when the job itself failed.
+ * (failed images are in the results, not in the exit code), 1 when the job itself failed, 3 when
+ * more entries failed than {@code --maxFailureRatio} allows ({@link RunOutcome}).
  */
 public final class MassfetchMain {
   private MassfetchMain() {}
@@ -35,8 +37,18 @@ public final class MassfetchMain {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h"))) {
-      printHelp(out);
+      HelpText.print(out);
       return 0;
+    }
+    Optional<String> helpOn = Arrays.stream(args).filter(a -> a.startsWith("--help=")).findFirst();
+    if (helpOn.isPresent()) {
+      String name = helpOn.get().substring("--help=".length());
+      if (HelpText.printInterface(name, out)) {
+        return 0;
+      }
+      err.println("massfetch: error: --help=" + name + " names no options interface; known: "
+          + String.join(", ", HelpText.interfaceNames()));
+      return 2;
     }
     MassfetchOptions options;
     try {
@@ -76,8 +88,9 @@ public final class MassfetchMain {
    */
   static MassfetchOptions parseAndCheck(String[] args) throws UserError {
     if (Arrays.stream(args).anyMatch(a -> a.startsWith("--help"))) {
-      // Beam answers --help=<anything> itself by printing its own help and exiting the JVM.
-      throw new UserError("--help takes no value: run with --help alone to list the options");
+      // Beam answers --help=<anything> itself by printing its own help and exiting the JVM; run()
+      // answers it before parsing.
+      throw new UserError("--help is answered before the options are parsed: run with --help alone");
     }
     args = Runners.withDefaults(args);
     PipelineOptionsFactory.register(MassfetchOptions.class);
@@ -134,10 +147,19 @@ public final class MassfetchMain {
     ResultsLocation results = new ResultsLocation(options.getResults());
     try {
       String summary = results.readSummary();
-      if (summary != null) {
-        out.println(summary.strip());
+      if (summary == null) {
+        err.println("massfetch: results in " + options.getResults());
+        return 0;
       }
+      out.println(summary.strip());
       err.println("massfetch: results in " + options.getResults());
+      RunOutcome outcome = RunOutcome.of(summary);
+      outcome.warnings().forEach(err::println);
+      Optional<String> tooMany = outcome.tooManyFailures(options.getMaxFailureRatio());
+      if (tooMany.isPresent()) {
+        err.println(tooMany.get());
+        return RunOutcome.TOO_MANY_FAILURES;
+      }
     } catch (IOException e) {
       err.println("massfetch: cannot read " + results.summaryPath() + ": " + oneLine(e.getMessage()));
     }
@@ -191,39 +213,12 @@ public final class MassfetchMain {
     }
   }
 
-  private static void printHelp(PrintStream out) {
-    out.println("usage: massfetch --manifest=<file|glob> --output=<folder|gs://…|s3://…> [--baseUrl=<url>] [options]");
-    out.println();
-    out.println("Copies every image a manifest lists from an HTTP server into storage, with one result");
-    out.println("record per manifest entry (results-*.jsonl) and a summary.json. Exit 0 when the job");
-    out.println("finished (failed images are in the results), 1 when it failed, 2 on a usage mistake.");
-    out.println();
-    for (Class<? extends org.apache.beam.sdk.options.PipelineOptions> c :
-        List.of(ManifestOptions.class, SinkOptions.class, FetchOptions.class, ResultsOptions.class)) {
-      PipelineOptionsFactory.printHelp(out, c);
-    }
-    out.println("Runner: --runner=DirectRunner (default) or --runner=FlinkRunner --flinkMaster=[local]|host:port");
-  }
-
-  private static final java.util.regex.Pattern UNKNOWN_OPTION =
-      java.util.regex.Pattern.compile("missing a property named '([^']+)'");
-  private static final java.util.regex.Pattern MISSING_OPTION =
-      java.util.regex.Pattern.compile("Missing required value for \\[(--\\w+)");
-
-  /** One line for the user: Beam's option errors reworded, whitespace folded. */
+  /** One line for the user: Beam's option errors reworded ({@link OptionErrors}), whitespace folded. */
   static String oneLine(String message) {
     if (message == null) {
       return "unknown error";
     }
-    java.util.regex.Matcher unknown = UNKNOWN_OPTION.matcher(message);
-    if (unknown.find()) {
-      return "unknown option --" + unknown.group(1) + " (see --help)";
-    }
-    java.util.regex.Matcher missing = MISSING_OPTION.matcher(message);
-    if (missing.find()) {
-      return "missing required option " + missing.group(1) + " (see --help)";
-    }
-    return message.replaceAll("\\s+", " ").strip();
+    return OptionErrors.reword(message).orElseGet(() -> message.replaceAll("\\s+", " ").strip());
   }
 
   private static String rootMessage(Throwable t) {

@@ -1,4 +1,5 @@
 package massfetch.pipeline;
 
 /** All of the job's options: what {@code --help} lists. */
-public interface MassfetchOptions extends ManifestOptions, FetchOptions, SinkOptions, ResultsOptions, ShardOptions {}
+public interface MassfetchOptions
+    extends ManifestOptions, FetchOptions, SinkOptions, ResultsOptions, ShardOptions, OutcomeOptions {}

@@ -27,6 +27,10 @@ final class OptionsCheck {
   private OptionsCheck() {}
 
   static void check(MassfetchOptions o) throws UserError {
+    // An empty folder would mean the working folder, or for --results the root: clearing and
+    // matching results files there walks the whole file system.
+    checkNotBlank("--output", o.getOutput());
+    checkNotBlank("--results", o.getResults());
     checkBaseUrl(o.getBaseUrl());
     checkStores(o);
     checkManifest(o.getManifest());
@@ -54,6 +58,9 @@ final class OptionsCheck {
     }
     if (o.getResultsFileRecords() < 1 || o.getResultsFileSeconds() < 1) {
       throw new UserError("--resultsFileRecords and --resultsFileSeconds must be at least 1");
+    }
+    if (!(o.getMaxFailureRatio() >= 0 && o.getMaxFailureRatio() <= 1)) {
+      throw new UserError("--maxFailureRatio must be between 0 and 1 (a share of the entries), got " + o.getMaxFailureRatio());
     }
   }
 
@@ -83,6 +90,12 @@ final class OptionsCheck {
       if (problem != null) {
         throw new UserError(problem);
       }
+    }
+  }
+
+  private static void checkNotBlank(String option, String location) throws UserError {
+    if (location == null || location.isBlank()) {
+      throw new UserError(option + " is empty: give a local folder, gs://bucket/prefix or s3://bucket/prefix");
     }
   }
 

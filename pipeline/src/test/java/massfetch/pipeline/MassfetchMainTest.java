@@ -159,7 +159,11 @@ class MassfetchMainTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--maxInFlight=0"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--trustStore=" + dir.resolve("no-ca.pem")},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--trustStore=" + manifest},
-        new String[] {"--manifest=" + manifest, "--output=" + out, "--help=FetchOptions"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--help=NoSuchOptions"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--maxFailureRatio=1.5"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--runner=Flink"},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--results="},
+        new String[] {"--manifest=" + manifest, "--output="},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--s3Endpoint="},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--allowedHosts=img.example:x"},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--headerHosts=ftp://img.example"},
@@ -186,7 +190,94 @@ class MassfetchMainTest {
         "--maxObjectBytes", "--acceptAnyContent", "--skipExisting", "--header", "--overwrite")) {
       assertTrue(run.out().contains(option), option + " missing from --help");
     }
-    assertTrue(run.out().contains("Default: 256"), "defaults shown");
+    assertTrue(run.out().contains("--maxInFlight=256 "), "defaults shown");
+  }
+
+  @Test
+  void givenEmptyManifest_whenRun_thenOneWarningLineAndExitCode0() throws Exception {
+    Path manifest = Files.write(dir.resolve("empty.txt"), List.of("# nothing but a comment", ""));
+
+    MainRun run = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("out"),
+        "--progressIntervalSeconds=0");
+
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals(1, warnings(run).size(), run.err());
+    assertTrue(warnings(run).get(0).contains("no entries"), run.err());
+  }
+
+  @Test
+  void givenOnlyInvalidLines_whenRun_thenOneWarningLineAndExitCode0() throws Exception {
+    Path manifest = Files.write(dir.resolve("bad.txt"), List.of("../up.png", "ftp://example.com/a.png", "/abs.png"));
+
+    MainRun run = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("out"),
+        "--progressIntervalSeconds=0");
+
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals(1, warnings(run).size(), run.err());
+    assertTrue(warnings(run).get(0).contains("all 3 manifest entries are invalid"), run.err());
+  }
+
+  @Test
+  void givenSomeValidLines_whenRun_thenNoWarning() throws Exception {
+    Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png", "../up.png"));
+
+    MainRun run = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + dir.resolve("out"),
+        "--progressIntervalSeconds=0");
+
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals(List.of(), warnings(run));
+  }
+
+  @Test
+  void givenFailuresAboveMaxFailureRatio_whenRun_thenExitCode3WithTopErrorClasses() throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      lines.add("img/" + i + ".png");
+    }
+    for (int i = 0; i < 3; i++) {
+      lines.add("404/missing-" + i + ".png");
+    }
+    lines.add("../escapes.png");
+    Path manifest = Files.write(dir.resolve("m.txt"), lines);
+    String[] common = {"--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--progressIntervalSeconds=0"};
+
+    MainRun above = MainRun.run(with(common, "--output=" + dir.resolve("a"), "--maxFailureRatio=0.39"));
+    MainRun equal = MainRun.run(with(common, "--output=" + dir.resolve("b"), "--maxFailureRatio=0.4"));
+    MainRun unset = MainRun.run(with(common, "--output=" + dir.resolve("c")));
+
+    assertEquals(3, above.exitCode(), above.err());
+    List<String> errors = above.err().lines().filter(l -> l.startsWith("massfetch: error:")).toList();
+    assertEquals(1, errors.size(), above.err());
+    assertTrue(errors.get(0).contains("4 of 10 entries failed"), errors.get(0));
+    assertTrue(errors.get(0).endsWith(": http_404 3, invalid_entry 1"), "top classes, most frequent first: " + errors.get(0));
+    assertTrue(above.out().contains("\"failed\" : 4"), "the summary is still printed: " + above.out());
+    assertEquals(0, equal.exitCode(), "a ratio equal to the limit does not exceed it: " + equal.err());
+    assertEquals(0, unset.exitCode(), "off by default: " + unset.err());
+  }
+
+  @Test
+  void givenMistypedOptionOrRunner_whenRun_thenTheLineSuggestsTheRightName() throws Exception {
+    Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png"));
+    String out = "--output=" + dir.resolve("out");
+
+    MainRun option = MainRun.run("--manifest=" + manifest, out, "--maxInFlght=3");
+    MainRun runner = MainRun.run("--manifest=" + manifest, out, "--runner=Flink");
+    MainRun unknownRunner = MainRun.run("--manifest=" + manifest, out, "--runner=Spark");
+
+    assertEquals(2, option.exitCode());
+    assertTrue(option.err().contains("unknown option --maxInFlght; did you mean --maxInFlight?"), option.err());
+    assertEquals(2, runner.exitCode());
+    assertTrue(runner.err().contains("did you mean --runner=FlinkRunner?"), runner.err());
+    assertEquals(2, unknownRunner.exitCode());
+    assertTrue(unknownRunner.err().contains("massfetch runs on DirectRunner or FlinkRunner"), unknownRunner.err());
+  }
+
+  private static String[] with(String[] args, String... more) {
+    return Stream.concat(Stream.of(args), Stream.of(more)).toArray(String[]::new);
+  }
+
+  private static List<String> warnings(MainRun run) {
+    return run.err().lines().filter(l -> l.startsWith("massfetch: warning:")).toList();
   }
 
   private static byte[] image(int i) {

@@ -35,8 +35,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * fetches in flight even on a runner that makes one bundle per group (the DirectRunner).
  *
  * <p>Requests cross the shuffle in batches of one group's entries, gathered per bundle: on the
- * DirectRunner a shuffle costs per element, and one element per entry delayed the first fetch of
- * 20,000 entries by about a second. Batches are bounded ({@link AssignGroupFn}), so a bundle of any
+ * DirectRunner a shuffle costs per element, so one element per entry delays the first fetch
+ * (docs/design.md, "Measurements behind the code"). Batches are bounded ({@link AssignGroupFn}), so a bundle of any
  * size (a whole subtask on Flink batch) holds little.
  *
  * <p>S is fixed when the pipeline is built (from the manifest's size, by the caller) rather than

@@ -22,12 +22,13 @@ import org.apache.beam.sdk.values.PDone;
  * right where its results are made, and summary.json is read back from the published files once
  * every writer has ended ({@link SummarizeLedgerFn}).
  *
- * <p>A writer per input rather than one after a {@code Flatten}: each then runs in its producer's
- * task (chained on Flink), while behind a union each result waited in a network buffer until the
- * buffer was full — measured, a killed cluster lost about 20 s of work per subtask that way with
- * files rolled every 2 s. The fetch publishes its own results ({@code FetchAndStore.withLedger}),
- * since on the DirectRunner a step after it sees them only when the bundle ends: those are given
- * to {@link #withPublishedBy}, counted and not written again, so the summary waits for them.
+ * <p>A writer per input rather than one after a {@code Flatten}: on Flink the fetch stage's writer
+ * then runs in the fetch's own task (chained), while behind a union each result waits in a network
+ * buffer until the buffer is full, so a killed cluster loses far more work than the roll interval
+ * (docs/design.md, "Measurements behind the code").
+ * The fetch publishes its own results ({@code FetchAndStore.withLedger}), since on the DirectRunner
+ * a step after it sees them only when the bundle ends: those are given to {@link #withPublishedBy},
+ * counted and not written again, so the summary waits for them.
  *
  * <pre>{@code
  * PCollectionList.of(invalid).and(duplicates).and(fetched)

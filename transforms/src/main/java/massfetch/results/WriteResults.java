@@ -119,10 +119,10 @@ public final class WriteResults extends PTransform<PCollection<FetchResult>, PDo
 
   /**
    * Turns results into their JSON lines, several lines to an element, and folds them into a summary
-   * of the bundle, emitted when the bundle ends. Runners pay per element at a shuffle: TextIO's
-   * write on the DirectRunner (its runner-determined sharding replaced by a GroupByKey of every
-   * element) cost about 2.5 s per 20,000 one-line elements after the last fetch, and blocks of lines
-   * cost the same per block (the ledger skips that shuffle). A block is sent on as soon as it is full, so nothing
+   * of the bundle, emitted when the bundle ends. Runners pay per element at a shuffle (TextIO's
+   * write on the DirectRunner replaces its runner-determined sharding by a GroupByKey of every
+   * element, after the last fetch), and a block of lines costs what one line does; the results
+   * ledger skips that shuffle. A block is sent on as soon as it is full, so nothing
    * grows with the bundle (on Flink batch a bundle is a whole subtask). The combine downstream
    * merges one summary per bundle.
    */

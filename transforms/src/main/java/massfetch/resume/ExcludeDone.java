@@ -29,9 +29,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * {@code skipped / done_before} ({@link #DONE}), so total = ok + skipped + failed = entries holds.
  *
  * <p>Both sides meet in {@code hash(key) mod B} buckets rather than per key, and each bucket holds
- * only its own share of the done keys in a set: one group per key made the DirectRunner run one
- * bundle per key, which cost it seconds per hundred entries (measured: a 204-entry resume took 40 to
- * 60 s instead of 10). Choose B so that a bucket holds a few thousand keys ({@link #withBuckets}).
+ * only its own share of the done keys in a set: one group per key makes the DirectRunner run one
+ * bundle per key, which costs it seconds per hundred entries (docs/design.md, "Measurements behind
+ * the code"). Choose B so that a bucket holds a few thousand keys ({@link #withBuckets}).
  *
  * <p>The key, not the URL, is the join key: the key is what exists in storage. A done key requested
  * now with a different URL is skipped too — its object is there.

@@ -44,8 +44,8 @@ public final class ReadDoneKeys extends PTransform<PBegin, PCollection<String>> 
   @Override
   public PCollection<String> expand(PBegin input) {
     // One reader per file, as ReadManifest does, not TextIO.read(): on the DirectRunner TextIO's
-    // splittable read held the job open for 30 to 90 s after the last result (measured on 204
-    // entries). Results come in shards, so the files themselves spread the reading.
+    // splittable read holds the job open long after the last result (docs/design.md,
+    // "Measurements behind the code"). Results come in shards, so the files spread the reading.
     return input
         .apply("MatchPreviousResults", FileIO.match().filepattern(filepattern)
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that a killed run and its resumed run account for every manifest entry exactly once.
 
-Usage: check-resumed-records.py FIRST_RESULTS SECOND_RESULTS MANIFEST
+Usage: check_resumed_results.py FIRST_RESULTS SECOND_RESULTS MANIFEST
 
 FIRST_RESULTS holds the results files the killed run published, SECOND_RESULTS those of the run
 resumed with --previousResults. Passes when every line of the first run's files is a whole record
