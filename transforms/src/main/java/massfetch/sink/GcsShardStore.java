@@ -1,5 +1,6 @@
 package massfetch.sink;
 
+import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
@@ -39,8 +40,12 @@ public final class GcsShardStore implements ShardStore {
   }
 
   public static GcsShardStore open(SinkConfig config) {
-    return new GcsShardStore(BucketPrefix.parse(config.output(), "gs"), GcsSink.storageFor(config, 4),
-        config.gcsUserProject());
+    // The JDK transport, not the sink's bounded Apache pool: the client starts a resumable upload
+    // by reading only the Location header of the answer, never its body, so where a server sends
+    // one (fake-gcs-server does) a pooled connection stays leased for good, and a few shards in,
+    // every request waits for a connection. The JDK transport has no lease to run out of.
+    return new GcsShardStore(BucketPrefix.parse(config.output(), "gs"),
+        GcsSink.storageFor(config, new NetHttpTransport()), config.gcsUserProject());
   }
 
   @Override

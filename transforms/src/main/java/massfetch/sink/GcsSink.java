@@ -1,5 +1,6 @@
 package massfetch.sink;
 
+import com.google.api.client.http.HttpTransport;
 import com.google.api.client.http.apache.v2.ApacheHttpTransport;
 import com.google.cloud.BaseServiceException;
 import com.google.cloud.NoCredentials;
@@ -77,14 +78,18 @@ public final class GcsSink implements ObjectSink {
   }
 
   static Storage storageFor(SinkConfig config, int connections) {
-    int timeoutMillis = Math.toIntExact(TimeUnit.SECONDS.toMillis(config.storeTimeoutSeconds()));
     HttpClientBuilder http =
         ApacheHttpTransport.newDefaultHttpClientBuilder()
             // The JDK transport keeps only 5 idle connections per host, so hundreds of concurrent
             // uploads would reconnect constantly; Apache's pool keeps one per upload thread.
             .setMaxConnTotal(connections)
             .setMaxConnPerRoute(connections);
-    ApacheHttpTransport transport = new ApacheHttpTransport(http.build());
+    return storageFor(config, new ApacheHttpTransport(http.build()));
+  }
+
+  /** A client for {@code config}'s endpoint and project that sends its requests through {@code transport}. */
+  static Storage storageFor(SinkConfig config, HttpTransport transport) {
+    int timeoutMillis = Math.toIntExact(TimeUnit.SECONDS.toMillis(config.storeTimeoutSeconds()));
     HttpStorageOptions.Builder options =
         HttpStorageOptions.http()
             .setTransportOptions(
