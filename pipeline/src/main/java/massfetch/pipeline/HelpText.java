@@ -38,7 +38,7 @@ final class HelpText {
   private static final List<Map.Entry<String, List<Class<? extends PipelineOptions>>>> SECTIONS = List.of(
       Map.entry("Manifest", List.of(ManifestOptions.class)),
       Map.entry("Fetching", List.of(FetchOptions.class)),
-      Map.entry("Storing", List.of(SinkOptions.class)),
+      Map.entry("Storing", List.of(SinkOptions.class, ShardOptions.class)),
       Map.entry("Results and exit code", List.of(ResultsOptions.class, OutcomeOptions.class)));
 
   /** Lines an option's text may take; the rest is one --help=<Interface> away. */
