@@ -21,10 +21,13 @@ def records(folder):
             for line in open(f, encoding="utf-8") if line.strip()]
 
 
+def entry(r):
+    return (r["source"], r["line"])
+
+
 def main():
     first_dir, second_dir, manifest = sys.argv[1:4]
     first, second = records(first_dir), records(second_dir)
-    entry = lambda r: (r["source"], r["line"])
     done_before = {entry(r) for r in second if r.get("error") == "done_before"}
     stored_first = {entry(r) for r in first if r["status"] == "ok"}
     once = collections.Counter(entry(r) for r in first) + collections.Counter(
