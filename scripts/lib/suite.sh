@@ -17,6 +17,21 @@ origin="$MASSFETCH_ROOT/scripts/origin.sh"
 emu="$MASSFETCH_ROOT/scripts/storage-emulators.sh"
 py_dir="$MASSFETCH_ROOT/scripts/py"
 
+# run_massfetch NAME ARGS...: the launcher under test with the suites' settings (no progress lines,
+# two attempts, 10 minutes at most), its output in $work/logs/NAME.{out,err}; sets rc to its exit
+# code and shows the end of its errors when it failed. Suites that run it differently define their own.
+rc=0
+run_massfetch() {
+  local name="$1"; shift
+  rc=0
+  timeout --foreground -k 15 600 "$massfetch" "$@" --progressIntervalSeconds=0 --maxAttempts=2 \
+    >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
+  log "massfetch $name: exit $rc"
+  [ "$rc" -eq 0 ] || tail -n 15 "$work/logs/$name.err"
+}
+# records FOLDER: every result record in FOLDER's results files.
+records() { cat "$1"/results-*.jsonl 2>/dev/null || true; }
+
 # suite_help "$@" <<'EOF' … EOF: with -h or --help, prints the usage text on stdin and exits 0;
 # otherwise reads it and goes on.
 suite_help() {

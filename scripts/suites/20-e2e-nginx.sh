@@ -74,9 +74,6 @@ run_massfetch() {
   fi
 }
 
-# records DIR: every result record of a results dir, one JSON object a line.
-records() { cat "$1"/results-*.jsonl 2>/dev/null || true; }
-
 # summary_is FILE JQ_EXPR: true when the jq expression holds for summary.json.
 summary_is() { [ -f "$1" ] && jq -e "$2" "$1" >/dev/null; }
 

@@ -63,16 +63,6 @@ head -n "$count" "$work/all.txt" >"$work/good.txt"
 late="fault/503-twice/$(tail -n 1 "$work/all.txt")"
 base_url="$("$origin" start --root "$work/images" --run-dir "$origin_run" --access-log)"
 
-rc=0
-run_massfetch() {
-  local name="$1"; shift
-  rc=0
-  timeout --foreground -k 15 600 "$massfetch" "$@" --progressIntervalSeconds=0 --maxAttempts=2 \
-    >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
-  log "massfetch $name: exit $rc"
-  [ "$rc" -eq 0 ] || tail -n 15 "$work/logs/$name.err"
-}
-records() { cat "$1"/results-*.jsonl 2>/dev/null || true; }
 summary_is() { [ -f "$1/summary.json" ] && jq -e "$2" "$1/summary.json" >/dev/null; }
 log_mark() { wc -l <"$access_log"; }
 # requested_paths MARK: the paths nginx was asked for since MARK, sorted.

@@ -69,16 +69,6 @@ entries=$((count + 2))
 base_url="$("$origin" start --root "$work/images" --run-dir "$work/origin" --access-log)"
 access_log="$work/origin/access.log"
 
-rc=0
-run_massfetch() {
-  local name="$1"; shift
-  rc=0
-  timeout --foreground -k 15 600 "$massfetch" "$@" --progressIntervalSeconds=0 --maxAttempts=2 \
-    >"$work/logs/$name.out" 2>"$work/logs/$name.err" || rc=$?
-  log "massfetch $name: exit $rc"
-  [ "$rc" -eq 0 ] || tail -n 15 "$work/logs/$name.err"
-}
-records() { cat "$1"/results-*.jsonl 2>/dev/null || true; }
 summary_is() { [ -f "$1/summary.json" ] && jq -e "$2" "$1/summary.json" >/dev/null; }
 published_tars() { cat "$1"/shards/*.index.jsonl | jq -r .shard | sort -u; }
 

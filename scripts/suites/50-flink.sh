@@ -116,7 +116,6 @@ run_logged() {
 # run_massfetch NAME ARG...: run_logged through the launcher, scripts/massfetch.
 run_massfetch() { local name="$1"; shift; run_logged "$name" "$massfetch" "$@"; }
 
-records() { cat "$1"/results-*.jsonl 2>/dev/null || true; }
 summary_is() { [ -f "$1" ] && jq -e "$2" "$1" >/dev/null; }
 
 # ---------------------------------------------------------------------------------------------
