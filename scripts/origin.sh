@@ -144,8 +144,9 @@ done
 # The chaos fault kinds, in the order the random draw walks them.
 CHAOS_KINDS=(reset 503 429 truncate hang slow html mislabeled latency)
 
-# chaos_table: the mix as a Lua table literal, {{"reset", 2}, ...}; dies on an unknown kind.
-chaos_table() {
+# chaos_mix_list: the mix as "reset=2,503=2,..." in the order the random draw walks it (origin.lua
+# reads it); dies on an unknown kind or a bad percentage.
+chaos_mix_list() {
   local kind pct item out=""
   declare -A mix=()
   for kind in "${CHAOS_KINDS[@]}"; do mix[$kind]="$chaos"; done
@@ -158,13 +159,14 @@ chaos_table() {
       mix[$kind]="$pct"
     done
   fi
-  for kind in "${CHAOS_KINDS[@]}"; do out+="{\"$kind\", ${mix[$kind]}}, "; done
-  echo "{ $out}"
+  for kind in "${CHAOS_KINDS[@]}"; do out+="${out:+,}$kind=${mix[$kind]}"; done
+  echo "$out"
 }
-chaos_table >/dev/null  # dies here, in the main shell, on a bad --chaos-mix
+chaos_mix_list >/dev/null  # dies here, in the main shell, on a bad --chaos-mix
 
 # chaos_on: true when some kind has a non-zero share.
-chaos_on() { chaos_table | grep -qE ', [0-9]*\.?[0-9]*[1-9]'; }
+chaos_on() { chaos_mix_list | grep -qE '=[0-9]*\.?[0-9]*[1-9]'; }
+
 
 pid_file="$run_dir/nginx.pid"
 state_file="$run_dir/origin.env"
@@ -199,180 +201,27 @@ do_stop() {
   log "origin: stopped pid $pid"
 }
 
+conf_in="$MASSFETCH_ROOT/scripts/origin/nginx.conf.in"
+lua_dir="$MASSFETCH_ROOT/scripts/origin"
 
-# chaos_lua: the access-phase handler that injects faults into plain file requests (--chaos).
-# Latency (--latency-ms) is paid first, like without chaos.
-chaos_lua() {
-  cat <<LUA
-        if ngx.req.is_internal() then return end
-        if $latency_ms > 0 then ngx.sleep($latency_ms / 1000) end
-        local uri = ngx.var.uri
-        if uri:sub(1, 7) == "/fault/" or uri:sub(1, 9) == "/__chaos/" then return end
-        local chaos = ngx.shared.chaos
-        chaos:incr("requests", 1, 0)
-        local function inject(kind)
-          chaos:incr("fault " .. kind, 1, 0)
-          ngx.var.chaos = kind
-        end
-        local now = ngx.now()
-        -- Inside a host-wide 503 window every request gets 503, whatever it draws.
-        if now < (chaos:get("window_until") or 0) then
-          inject("503")
-          return ngx.exit(503)
-        end
-        local mix = $(chaos_table)
-        local r, acc, kind = math.random() * 100, 0, nil
-        for _, m in ipairs(mix) do
-          acc = acc + m[2]
-          if r < acc then kind = m[1]; break end
-        end
-        if not kind then return end
-        if kind == "reset" then
-          inject(kind)
-          return ngx.exit(444)
-        elseif kind == "503" then
-          -- add() is atomic across workers: only one request opens the window.
-          if now >= (chaos:get("window_next") or 0) and chaos:add("window_lock " .. math.floor(now / 15), 1, 30) then
-            chaos:set("window_until", now + 0.5)
-            chaos:set("window_next", now + 15)
-            chaos:incr("fault 503_window", 1, 0)
-          end
-          inject(kind)
-          return ngx.exit(503)
-        elseif kind == "429" then
-          inject(kind)
-          ngx.header["Retry-After"] = "1"
-          return ngx.exit(429)
-        elseif kind == "latency" then
-          inject(kind)
-          ngx.sleep(0.5 + math.random() * 1.5)
-          return
-        end
-        -- The rest are the fault endpoints, reached by an internal redirect.
-        inject(kind)
-        return ngx.exec("/fault/" .. kind .. uri)
-LUA
-}
+# sed_escape TEXT: TEXT as a literal sed replacement (a path may hold & or |).
+sed_escape() { printf '%s' "$1" | sed 's/[&|\\]/\\&/g'; }
 
-# chaos_stats_lua: GET /__chaos/stats as JSON (no cjson needed: keys are plain words).
-chaos_stats_lua() {
-  cat <<'LUA'
-        local chaos = ngx.shared.chaos
-        local parts = {}
-        for _, key in ipairs(chaos:get_keys(0)) do
-          local kind = key:match("^fault (.+)$")
-          if kind then
-            parts[#parts + 1] = string.format('"%s":%d', kind, chaos:get(key) or 0)
-          end
-        end
-        table.sort(parts)
-        ngx.header["Content-Type"] = "application/json"
-        ngx.say(string.format('{"requests":%d,"faults":{%s}}', chaos:get("requests") or 0,
-                              table.concat(parts, ",")))
-LUA
-}
-
-# capacity_lua: the start of the access-phase handler with --capacity: counts the request in (or
-# refuses it) before the latency and chaos code that follows it in the same handler, so their
-# pauses happen while the request holds its place.
-capacity_lua() {
-  cat <<LUA
-        if not ngx.req.is_internal() and ngx.var.uri:sub(1, 3) ~= "/__" then
-          local capacity = ngx.shared.capacity
-          capacity:incr("requests", 1, 0)
-          local n, err = capacity:incr("in_flight", 1, 0)
-          if not n then
-            ngx.log(ngx.ERR, "capacity counter: ", err)
-          elseif n > $capacity then
-            capacity:incr("in_flight", -1)
-            capacity:incr("rejected", 1, 0)
-            return ngx.exit(503)
-          else
-            -- The log phase finds the place to give back by this request's key. Not ngx.ctx nor
-            -- a set variable: an internal redirect (the fault endpoints) clears the one and reruns
-            -- the server's set directives on the other, and the count would leak.
-            local recorded, why = capacity:safe_set($(capacity_key_lua), true)
-            if not recorded then
-              ngx.log(ngx.ERR, "capacity: place not recorded, not counted: ", why)
-              capacity:incr("in_flight", -1)
-            end
-          end
-        end
-LUA
-}
-
-# capacity_key_lua: a Lua expression naming the request: the connection's serial number (unique
-# across workers) and the request's number on that connection.
-capacity_key_lua() { echo '"held " .. ngx.var.connection .. " " .. ngx.var.connection_requests'; }
-
-# capacity_log_lua: the log phase, which nginx runs once for every request it finalises (a 444, a
-# client gone mid-sleep, a timeout), so every place taken is given back exactly once.
-capacity_log_lua() {
-  cat <<LUA
-        local capacity = ngx.shared.capacity
-        local key = $(capacity_key_lua)
-        if capacity:get(key) then
-          capacity:delete(key)
-          capacity:incr("in_flight", -1)
-        end
-LUA
-}
-
-# capacity_stats_lua: GET /__capacity/stats as JSON.
-capacity_stats_lua() {
-  cat <<LUA
-        local capacity = ngx.shared.capacity
-        ngx.header["Content-Type"] = "application/json"
-        ngx.say(string.format('{"capacity":%d,"requests":%d,"rejected":%d,"in_flight":%d}', $capacity,
-                              capacity:get("requests") or 0, capacity:get("rejected") or 0,
-                              capacity:get("in_flight") or 0))
-LUA
-}
-
+# write_conf: nginx.conf from scripts/origin/nginx.conf.in. Values go into env directives that
+# origin.lua reads; the optional blocks are fixed snippet files in scripts/origin/, included only
+# when asked for, so a plain origin runs no Lua on its requests.
 write_conf() {
-  local modules=/usr/lib/nginx/modules access latency_block="" user_line="" chaos_init="" chaos_stats=""
-  # access_lua: the body of the one access handler a level may have (latency, chaos, capacity).
-  local access_lua="" capacity_log="" capacity_stats=""
-  if [ "$access_log" = 1 ]; then
-    # No buffer: tests read the log right after a run.
-    access="access_log $run_dir/access.log origin;"
-  else
-    access="access_log off;"
-  fi
-  if [ "$latency_ms" -gt 0 ]; then
-    # Internal redirects (the fault endpoints that end by serving the real file) skip it, so a
-    # request pays the latency once.
-    access_lua="        if not ngx.req.is_internal() then ngx.sleep($latency_ms / 1000) end"
+  local access="access_log off;" user_line="" includes="" mix=""
+  # No buffer: tests read the log right after a run.
+  [ "$access_log" = 1 ] && access="access_log $run_dir/access.log origin;"
+  if [ "$latency_ms" -gt 0 ] || chaos_on || [ "$capacity" -gt 0 ]; then
+    includes="include $lua_dir/access.conf;"
   fi
   if chaos_on; then
-    access_lua="$(chaos_lua)"
-    chaos_init="init_worker_by_lua_block { math.randomseed($chaos_seed * 1000 + ngx.worker.id()) }"
-    chaos_stats="location = /__chaos/stats {
-      access_log off;
-      content_by_lua_block {
-$(chaos_stats_lua)
-      }
-    }"
+    mix="$(chaos_mix_list)"
+    includes+=" include $lua_dir/chaos.conf;"
   fi
-  if [ "$capacity" -gt 0 ]; then
-    # First in the handler, so the latency and chaos code after it run inside the count.
-    access_lua="$(capacity_lua)
-$access_lua"
-    capacity_log="log_by_lua_block {
-$(capacity_log_lua)
-      }"
-    # Its own access handler: no latency, no chaos fault and no place taken for the stats.
-    capacity_stats="location = /__capacity/stats {
-      access_log off;
-      access_by_lua_block { return }
-      content_by_lua_block {
-$(capacity_stats_lua)
-      }
-    }"
-  fi
-  [ -z "$access_lua" ] || latency_block="access_by_lua_block {
-$access_lua
-      }"
+  [ "$capacity" -gt 0 ] && includes+=" include $lua_dir/capacity.conf;"
   # As root, nginx's workers would run as nobody and could not read a mktemp -d folder (mode 700);
   # this server only listens on 127.0.0.1 and serves test files.
   [ "$(id -u)" -eq 0 ] && user_line="user root root;"
@@ -381,94 +230,14 @@ $access_lua
   local nofile
   nofile="$(ulimit -Hn)"
   { [ "$nofile" = unlimited ] || [ "$nofile" -gt 200000 ]; } && nofile=200000
-  cat >"$conf_file" <<EOF
-# Written by scripts/origin.sh; rewritten at every start.
-load_module $modules/ndk_http_module.so;
-load_module $modules/ngx_http_lua_module.so;
-
-$user_line
-worker_processes $workers;
-# Many keep-alive connections per worker, each one file descriptor (plus one per file sent).
-worker_rlimit_nofile $nofile;
-pid $pid_file;
-error_log $run_dir/error.log warn;
-
-events {
-  worker_connections $((nofile / 2));
-  multi_accept on;
-}
-
-http {
-  types {
-    image/png png;
-    image/jpeg jpg jpeg;
-    text/html html;
-    text/plain txt;
-  }
-  default_type application/octet-stream;
-  log_format origin '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent \$request_time \$chaos';
-  $access
-
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  server_tokens off;
-  # A fetcher keeps connections open and sends many requests on each: never cut it off.
-  keepalive_timeout 300s;
-  keepalive_requests 10000000;
-  reset_timedout_connection on;
-  # Cached files keep their descriptor open, so the cache must stay well below the descriptor
-  # limit (at max=100000 under a 20000 limit, nginx failed opens with EMFILE after 20,000 files).
-  open_file_cache max=$((nofile / 4)) inactive=60s;
-  open_file_cache_valid 120s;
-  open_file_cache_errors on;
-
-  client_body_temp_path $run_dir/tmp/body;
-  proxy_temp_path $run_dir/tmp/proxy;
-  fastcgi_temp_path $run_dir/tmp/fastcgi;
-  uwsgi_temp_path $run_dir/tmp/uwsgi;
-  scgi_temp_path $run_dir/tmp/scgi;
-
-  lua_shared_dict faults 16m;
-  lua_shared_dict chaos 1m;
-  # --capacity: counters, and one key per request in flight (about 100 bytes each).
-  lua_shared_dict capacity 16m;
-  $chaos_init
-  # Only the client decides when a slow /fault/big download is too slow.
-  send_timeout 3600s;
-  lua_socket_log_errors off;
-  # A client that gives up on /fault/hang or /fault/big frees its request at once, instead of
-  # leaving an hour-long sleep behind for every timed-out attempt.
-  lua_check_client_abort on;
-
-  server {
-    listen 127.0.0.1:$port backlog=65535;
-    root $root;
-    # The fault --chaos injected into this request, for the access log.
-    set \$chaos "-";
-    $latency_block
-    $capacity_log
-
-    $chaos_stats
-    $capacity_stats
-
-    location / {
-      try_files \$uri =404;
-    }
-
-    location /fault/ {
-      default_type text/plain;
-      content_by_lua_file "$MASSFETCH_ROOT/scripts/origin/fault.lua";
-    }
-
-    # A response cut short must end with the connection closed, not kept alive.
-    location /fault/truncate/ {
-      keepalive_timeout 0;
-      content_by_lua_file "$MASSFETCH_ROOT/scripts/origin/fault.lua";
-    }
-  }
-}
-EOF
+  sed -e "s|@USER_LINE@|$user_line|" -e "s|@WORKERS@|$workers|" \
+      -e "s|@RUN_DIR@|$(sed_escape "$run_dir")|g" -e "s|@NOFILE@|$nofile|" \
+      -e "s|@WORKER_CONNECTIONS@|$((nofile / 2))|" -e "s|@OPEN_FILE_CACHE@|$((nofile / 4))|" \
+      -e "s|@ACCESS_LOG@|$(sed_escape "$access")|" -e "s|@LUA_DIR@|$(sed_escape "$lua_dir")|g" \
+      -e "s|@PORT@|$port|" -e "s|@ROOT@|$(sed_escape "$root")|" \
+      -e "s|@LATENCY_MS@|$latency_ms|" -e "s|@CHAOS_MIX@|$mix|" -e "s|@CHAOS_SEED@|$chaos_seed|" \
+      -e "s|@CAPACITY@|$capacity|" -e "s|@SERVER_INCLUDES@|$(sed_escape "$includes")|" \
+      "$conf_in" >"$conf_file"
 }
 
 do_start() {
