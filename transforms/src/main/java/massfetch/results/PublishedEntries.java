@@ -92,8 +92,8 @@ final class PublishedEntries {
         }
         // A published file is whole by construction: damage here is a fault, not an entry.
         JsonNode node = MAPPER.readTree(text);
-        JsonNode source = node.get("source");
-        JsonNode line = node.get("line");
+        JsonNode source = node.get(ResultFields.SOURCE);
+        JsonNode line = node.get(ResultFields.LINE);
         if (source == null || !source.isTextual() || line == null || !line.canConvertToLong()) {
           throw new IOException("a record without source and line in " + file.resourceId());
         }

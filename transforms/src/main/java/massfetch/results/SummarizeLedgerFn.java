@@ -46,7 +46,8 @@ class SummarizeLedgerFn extends DoFn<Long, String> {
         for (String text = in.readLine(); text != null; text = in.readLine()) {
           if (!text.isBlank()) {
             JsonNode r = MAPPER.readTree(text);
-            summary.add(r.path("status").asText(), r.path("error").textValue(), r.path("bytes").asLong());
+            summary.add(r.path(ResultFields.STATUS).asText(), r.path(ResultFields.ERROR).textValue(),
+                r.path(ResultFields.BYTES).asLong());
           }
         }
       }
