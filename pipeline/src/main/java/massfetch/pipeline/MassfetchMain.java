@@ -94,8 +94,17 @@ public final class MassfetchMain {
     }
     args = Runners.withDefaults(args);
     PipelineOptionsFactory.register(MassfetchOptions.class);
-    MassfetchOptions options =
-        PipelineOptionsFactory.fromArgs(withRunnerDefaults(args)).withValidation().as(MassfetchOptions.class);
+    String[] given = withRunnerDefaults(args);
+    MassfetchOptions options;
+    try {
+      options = PipelineOptionsFactory.fromArgs(given).withValidation().as(MassfetchOptions.class);
+    } catch (IllegalArgumentException e) {
+      Optional<String> wrongType = OptionErrors.wrongType(e.getMessage(), given);
+      if (wrongType.isPresent()) {
+        throw new UserError(wrongType.get());
+      }
+      throw e;
+    }
     OptionsCheck.checkEndpoints(options);
     if (options.getS3Region() == null && options.getS3Endpoint() == null && !usesS3(options)) {
       FileSystemsSetup.skipS3RegionLookup(options);

@@ -1,12 +1,15 @@
 package massfetch.pipeline;
 
+import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * Beam's errors about the command line, reworded as one line in the user's terms: option names
@@ -23,7 +26,62 @@ final class OptionErrors {
   private static final Pattern UNKNOWN_RUNNER = Pattern.compile(
       "(?:Unknown 'runner' specified '([^']*)'|Class '([^']*)' does not implement PipelineRunner)");
 
+  /** Jackson's words for a value that is not of the option's type (Beam parses options with it). */
+  private static final Pattern WRONG_TYPE = Pattern.compile("Cannot deserialize value of type `([^`]+)` from String \"([^\"]*)\"");
+
+  /** What a user types for each simple option type, by the type's name in Jackson's message. */
+  private static final Map<String, String> TYPE_WORDS = Map.of(
+      "int", "a whole number", "java.lang.Integer", "a whole number",
+      "long", "a whole number", "java.lang.Long", "a whole number",
+      "double", "a number", "java.lang.Double", "a number",
+      "boolean", "true or false", "java.lang.Boolean", "true or false");
+
   private OptionErrors() {}
+
+  /**
+   * The line for a value Beam could not convert to its option's type, naming the option, the value
+   * and the type; empty when {@code message} is not such an error. Beam's message names neither the
+   * option nor the flag, so the option is the one in {@code args} given that value whose getter has
+   * that type.
+   */
+  static Optional<String> wrongType(String message, String[] args) {
+    Matcher m = message == null ? null : WRONG_TYPE.matcher(message);
+    if (m == null || !m.find()) {
+      return Optional.empty();
+    }
+    String type = m.group(1);
+    // Jackson shortens a long value to its two ends around "]...[".
+    String[] ends = m.group(2).split("]\\.\\.\\.\\[", 2);
+    String expected = TYPE_WORDS.getOrDefault(type, "a value of type " + type);
+    for (String arg : args) {
+      int eq = arg.indexOf('=');
+      if (!arg.startsWith("--") || eq < 0) {
+        continue;
+      }
+      String name = arg.substring(2, eq);
+      String value = arg.substring(eq + 1);
+      if (value.startsWith(ends[0]) && value.endsWith(ends[ends.length - 1]) && hasType(name, type)) {
+        String shown = value.length() > 60 ? value.substring(0, 57) + "..." : value;
+        return Optional.of("--" + name + " must be " + expected + " (" + simpleName(type) + "), got '" + shown + "'");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether a registered options interface has a property {@code name} of Jackson's {@code type}. */
+  private static boolean hasType(String name, String type) {
+    String getter = "get" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    String isGetter = "is" + getter.substring(3);
+    return PipelineOptionsFactory.getRegisteredOptions().stream()
+        .flatMap(c -> Arrays.stream(c.getMethods()))
+        .filter(g -> g.getParameterCount() == 0 && (g.getName().equals(getter) || g.getName().equals(isGetter)))
+        .map(Method::getReturnType)
+        .anyMatch(t -> t.getName().equals(type));
+  }
+
+  private static String simpleName(String type) {
+    return type.substring(type.lastIndexOf('.') + 1);
+  }
 
   /** The line for a message of Beam's options parser, or empty when it is not one of those. */
   static Optional<String> reword(String message) {

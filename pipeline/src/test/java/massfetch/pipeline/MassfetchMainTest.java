@@ -256,6 +256,26 @@ class MassfetchMainTest {
   }
 
   @Test
+  void givenValueOfTheWrongType_whenRun_thenOneLineNamingOptionValueAndType() throws Exception {
+    Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png"));
+    String out = "--output=" + dir.resolve("out");
+    Map<String, String> expected = Map.of(
+        "--hostCooldownMs=soon", "--hostCooldownMs must be a whole number (int), got 'soon'",
+        "--shardMaxBytes=1x", "--shardMaxBytes must be a whole number (long), got '1x'",
+        "--maxFailureRatio=abc", "--maxFailureRatio must be a number (double), got 'abc'",
+        "--overwrite=maybe", "--overwrite must be true or false (boolean), got 'maybe'",
+        "--maxInFlight=lots", "--maxInFlight must be a number, auto, or auto:N");
+    for (Map.Entry<String, String> c : expected.entrySet()) {
+      // The same value given to an option of another type first: the line names the wrong one.
+      MainRun run = MainRun.run("--manifest=" + manifest, out, "--userAgent=soon", c.getKey());
+      assertEquals(2, run.exitCode(), c.getKey() + " -> " + run.err());
+      String err = run.err().strip();
+      assertFalse(err.contains("\n"), "one line: " + err);
+      assertTrue(err.startsWith("massfetch: error: " + c.getValue()), err);
+    }
+  }
+
+  @Test
   void givenMistypedOptionOrRunner_whenRun_thenTheLineSuggestsTheRightName() throws Exception {
     Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png"));
     String out = "--output=" + dir.resolve("out");

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * hostile values (empty, negative, huge, not numbers, control characters, 10,000 characters, wrong
  * URL schemes) and malformed tokens. The property: parsing and checking either accepts the
  * arguments or fails with a {@link UserError} or {@link IllegalArgumentException} — the two that
- * {@code run} prints as one line and exit code 2 — and that line names no Java exception. Nothing
+ * {@code run} prints as one line and exit code 2 — and that line names no Java exception nor
+ * speaks the parser's language (a value of the wrong type is named by its option). Nothing
  * else may escape (a stack trace for the user), and nothing may hang.
  */
 class OptionsFuzzTest {
@@ -63,6 +64,8 @@ class OptionsFuzzTest {
         assertFalse(line.contains("\n"), () -> "multi-line error for " + shown(args) + ": " + line);
         assertFalse(line.matches(".*\\b\\w+(Exception|Error)\\b.*"),
             () -> "Java exception name in the error for " + shown(args) + ": " + line);
+        assertFalse(line.contains("deserialize") || line.contains("out of range of"),
+            () -> "a value of the wrong type, not named by its option, for " + shown(args) + ": " + line);
       } catch (Throwable t) {
         fail("escaped " + t + " for " + shown(args), t);
       }
