@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.annotation.Nullable;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.slf4j.LoggerFactory;
 
@@ -364,6 +365,34 @@ public final class GcsSink implements ObjectSink {
       } catch (IOException | SecurityException e) {
         return false;
       }
+    }
+
+    @Override
+    public @Nullable Answer answerOf(Throwable failure) {
+      if (!(failure instanceof BaseServiceException)) {
+        return null;
+      }
+      BaseServiceException b = (BaseServiceException) failure;
+      return new Answer(b.getCode(), b.getReason());
+    }
+
+    /** Names the IAM permissions, the requester-pays project and the endpoint option. */
+    @Override
+    public @Nullable String probeHint(@Nullable Answer answer, String detail, SinkConfig config) {
+      if (answer == null) {
+        return StoreProbe.noAnswer(config.gcsEndpoint(), detail, "--gcsEndpoint");
+      }
+      if (answer.status() == 401 || answer.status() == 403) {
+        return StoreProbe.accessDenied(detail,
+            "grant the account storage.objects.create and storage.objects.delete on the bucket"
+                + (config.gcsUserProject() == null ? ", or set --userProject for a requester-pays bucket" : ""));
+      }
+      return null;
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteProbe(ObjectSink sink, String key) {
+      return ((GcsSink) sink).delete(key);
     }
 
     /** An emulator's endpoint takes no credentials: Beam's file system is told to send none. */

@@ -1,6 +1,8 @@
 package massfetch.sink;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -37,4 +39,38 @@ public interface ObjectStore {
    * and endpoint as the sink. Called once in {@code main}, before the pipeline is made.
    */
   default void configureFileSystem(PipelineOptions options, SinkConfig config) {}
+
+  /**
+   * The answer inside a failed request to this store: its HTTP status and the store's error code
+   * (null when it gave none); null when {@code failure} is not an answer of this store's client.
+   * The pre-flight walks a failure's causes with it.
+   */
+  default @Nullable Answer answerOf(Throwable failure) {
+    return null;
+  }
+
+  /**
+   * One clause for a failed pre-flight request, in this store's terms: what went wrong and what to
+   * set or grant, e.g. {@code access denied (403 AccessDenied): grant s3:PutObject ...}. {@code
+   * answer} is null when the store gave none (no answer in time, connection refused); {@code
+   * detail} is the status and code, or the short reason, to put in brackets. Null leaves the
+   * pre-flight's neutral wording (see {@link StoreProbe}).
+   */
+  default @Nullable String probeHint(@Nullable Answer answer, String detail, SinkConfig config) {
+    return null;
+  }
+
+  /** Deletes the pre-flight's probe object {@code key} through {@code sink}, a sink of this store. */
+  default CompletableFuture<Void> deleteProbe(ObjectSink sink, String key) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(scheme() + ":// has no delete for the pre-flight probe"));
+  }
+
+  /** A store's answer to a request: HTTP status and the store's error code, if any. */
+  record Answer(int status, @Nullable String code) {
+    @Override
+    public String toString() {
+      return status + (code != null ? " " + code : "");
+    }
+  }
 }

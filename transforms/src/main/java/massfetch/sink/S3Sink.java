@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import javax.annotation.Nullable;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -412,6 +413,40 @@ public final class S3Sink implements ObjectSink {
             + " profile in ~/.aws/credentials";
       }
       return null;
+    }
+
+    @Override
+    public @Nullable Answer answerOf(Throwable failure) {
+      if (!(failure instanceof AwsServiceException)) {
+        return null;
+      }
+      AwsServiceException a = (AwsServiceException) failure;
+      return new Answer(a.statusCode(), a.awsErrorDetails() != null ? a.awsErrorDetails().errorCode() : null);
+    }
+
+    /** Names the AWS credentials, IAM actions, KMS key and endpoint options a failure points at. */
+    @Override
+    public @Nullable String probeHint(@Nullable Answer answer, String detail, SinkConfig config) {
+      if (answer == null) {
+        return StoreProbe.noAnswer(config.s3Endpoint(), detail, "--s3Endpoint");
+      }
+      if ("InvalidAccessKeyId".equals(answer.code()) || "SignatureDoesNotMatch".equals(answer.code())) {
+        return "the store refused the credentials (" + detail
+            + "): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile)";
+      }
+      if (answer.status() == 401 || answer.status() == 403) {
+        return StoreProbe.accessDenied(detail, "grant s3:PutObject and s3:DeleteObject on the prefix"
+            + (config.s3KmsKeyId() != null ? " and kms:GenerateDataKey on the key" : ""));
+      }
+      if (answer.status() == 400 && (config.storageClass() != null || config.s3KmsKeyId() != null)) {
+        return StoreProbe.refused(detail, "--storageClass and --s3KmsKeyId");
+      }
+      return null;
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteProbe(ObjectSink sink, String key) {
+      return ((S3Sink) sink).delete(key);
     }
 
     /**

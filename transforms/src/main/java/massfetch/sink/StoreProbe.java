@@ -1,6 +1,5 @@
 package massfetch.sink;
 
-import com.google.cloud.BaseServiceException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import javax.annotation.Nullable;
 
 /**
  * The pre-flight check of a {@code gs://} or {@code s3://} location: before a job starts, the
@@ -40,7 +39,6 @@ public final class StoreProbe {
     if (store == null || !store.remote()) {
       return null;
     }
-    String scheme = store.scheme();
     String where = option + " " + config.output();
     String setup = store.setupProblem(config, env);
     if (setup != null) {
@@ -57,12 +55,12 @@ public final class StoreProbe {
       try {
         await(sink.put(key, bytes, "text/plain", md5(bytes)));
       } catch (Exception e) {
-        return explain(where, scheme, config, "write a probe object", e);
+        return explain(where, store, config, "write a probe object", e);
       }
       try {
-        await(deleteProbe(sink, key));
+        await(store.deleteProbe(sink, key));
       } catch (Exception e) {
-        return explain(where, scheme, config, "delete the probe object " + sink.locationOf(key), e);
+        return explain(where, store, config, "delete the probe object " + sink.locationOf(key), e);
       }
     } catch (IllegalArgumentException e) {
       return where + ": " + e.getMessage();
@@ -79,13 +77,6 @@ public final class StoreProbe {
     return setup == null ? null : setup + " (needed for " + option + " " + location + ")";
   }
 
-  private static CompletableFuture<Void> deleteProbe(ObjectSink sink, String key) {
-    if (sink instanceof S3Sink) {
-      return ((S3Sink) sink).delete(key);
-    }
-    return ((GcsSink) sink).delete(key);
-  }
-
   private static void await(CompletableFuture<?> future) throws Exception {
     try {
       future.get(3L * PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -96,56 +87,53 @@ public final class StoreProbe {
     }
   }
 
-  /** One line for a failed probe request, naming the likely fix. */
-  static String explain(String where, String scheme, SinkConfig config, String what, Exception e) {
-    int status = 0;
-    String code = null;
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof AwsServiceException) {
-        AwsServiceException a = (AwsServiceException) t;
-        status = a.statusCode();
-        code = a.awsErrorDetails() != null ? a.awsErrorDetails().errorCode() : null;
-        break;
-      }
-      if (t instanceof BaseServiceException) {
-        status = ((BaseServiceException) t).getCode();
-        code = ((BaseServiceException) t).getReason();
-        break;
-      }
+  /**
+   * One line for a failed probe request, naming the likely fix: a missing bucket here, anything
+   * else in the store's own terms ({@link ObjectStore#probeHint}), or in neutral ones when the store
+   * has nothing to add.
+   */
+  static String explain(String where, ObjectStore store, SinkConfig config, String what, Exception e) {
+    ObjectStore.Answer answer = null;
+    for (Throwable t = e; t != null && answer == null; t = t.getCause()) {
+      answer = store.answerOf(t);
     }
-    BucketPrefix location = BucketPrefix.parse(config.output(), scheme);
     String head = where + ": cannot " + what + ": ";
-    String detail = status > 0 ? status + (code != null ? " " + code : "") : shortReason(e);
-    if (status == 404 || "NoSuchBucket".equals(code)) {
+    String detail = answer != null ? answer.toString() : shortReason(e);
+    if (answer != null && answer.status() == 404) {
+      BucketPrefix location = BucketPrefix.parse(config.output(), store.scheme());
       return head + "bucket " + location.bucket() + " does not exist (" + detail
           + "): create it or correct the name";
     }
-    if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)) {
-      return head + "the store refused the credentials (" + detail
-          + "): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile)";
+    String hint = store.probeHint(answer, detail, config);
+    if (hint != null) {
+      return head + hint;
     }
-    if (status == 401 || status == 403) {
-      String hint =
-          scheme.equals("gs")
-              ? "grant the account storage.objects.create and storage.objects.delete on the bucket"
-                  + (config.gcsUserProject() == null
-                      ? ", or set --userProject for a requester-pays bucket"
-                      : "")
-              : "grant s3:PutObject and s3:DeleteObject on the prefix"
-                  + (config.s3KmsKeyId() != null ? " and kms:GenerateDataKey on the key" : "");
-      return head + "access denied (" + detail + "): " + hint;
+    if (answer == null) {
+      return head + noAnswer(null, detail, "the store's endpoint");
     }
-    if (status == 400 && (config.storageClass() != null || config.s3KmsKeyId() != null)) {
-      return head + "the store refused the request (" + detail
-          + "): check --storageClass and --s3KmsKeyId";
+    if (answer.status() == 401 || answer.status() == 403) {
+      return head + accessDenied(detail, "grant the job's account write and delete access to the location");
     }
-    if (status == 0) {
-      String endpoint = scheme.equals("s3") ? config.s3Endpoint() : config.gcsEndpoint();
-      return head + "no answer from " + (endpoint != null ? endpoint : "the store") + " ("
-          + detail + "): check " + (scheme.equals("s3") ? "--s3Endpoint" : "--gcsEndpoint")
-          + " and the network";
+    if (answer.status() == 400 && config.storageClass() != null) {
+      return head + refused(detail, "--storageClass");
     }
     return head + detail;
+  }
+
+  /** The clause for a refused permission: {@code access denied (detail): fix}. */
+  public static String accessDenied(String detail, String fix) {
+    return "access denied (" + detail + "): " + fix;
+  }
+
+  /** The clause for a request the store rejected as malformed: check the options that shape it. */
+  public static String refused(String detail, String options) {
+    return "the store refused the request (" + detail + "): check " + options;
+  }
+
+  /** The clause for no answer at all: names the endpoint (null: the default one) and its option. */
+  public static String noAnswer(@Nullable String endpoint, String detail, String option) {
+    return "no answer from " + (endpoint != null ? endpoint : "the store") + " (" + detail + "): check "
+        + option + " and the network";
   }
 
   private static String shortReason(Throwable e) {
