@@ -369,7 +369,8 @@ public final class GcsSink implements ObjectSink {
 
     @Override
     public @Nullable Answer answerOf(Throwable failure) {
-      if (!(failure instanceof BaseServiceException)) {
+      // The client reports a connection it could not make as code 0: no answer at all.
+      if (!(failure instanceof BaseServiceException) || ((BaseServiceException) failure).getCode() <= 0) {
         return null;
       }
       BaseServiceException b = (BaseServiceException) failure;

@@ -42,7 +42,8 @@ public interface ObjectStore {
 
   /**
    * The answer inside a failed request to this store: its HTTP status and the store's error code
-   * (null when it gave none); null when {@code failure} is not an answer of this store's client.
+   * (null when it gave none); null when {@code failure} is not an answer of this store's client or
+   * carries no HTTP status (the request got no answer).
    * The pre-flight walks a failure's causes with it.
    */
   default @Nullable Answer answerOf(Throwable failure) {

@@ -417,7 +417,7 @@ public final class S3Sink implements ObjectSink {
 
     @Override
     public @Nullable Answer answerOf(Throwable failure) {
-      if (!(failure instanceof AwsServiceException)) {
+      if (!(failure instanceof AwsServiceException) || ((AwsServiceException) failure).statusCode() <= 0) {
         return null;
       }
       AwsServiceException a = (AwsServiceException) failure;

@@ -84,6 +84,10 @@ class StoreProbeTest {
     String gcs = explain(new GcsSink.Store(), config("gs://bkt/out").toBuilder().setGcsEndpoint("http://127.0.0.1:8").build(), refused);
     assertTrue(s3.endsWith("no answer from http://127.0.0.1:9 (Connection refused): check --s3Endpoint and the network"), s3);
     assertTrue(gcs.endsWith("no answer from http://127.0.0.1:8 (Connection refused): check --gcsEndpoint and the network"), gcs);
+    // The GCS client wraps a connection it could not make as a service error with code 0.
+    String wrapped = explain(new GcsSink.Store(), config("gs://bkt/out"), new StorageException(0, "Connection refused"));
+    assertTrue(wrapped.startsWith("no answer from the store ("), wrapped);
+    assertTrue(wrapped.endsWith("check --gcsEndpoint and the network"), wrapped);
   }
 
   @Test
