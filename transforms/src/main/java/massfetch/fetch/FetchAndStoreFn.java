@@ -94,7 +94,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       writer = new LedgerWriter(ledger);
     }
     if (shards != null) {
-      shardStore = ShardStores.open(sinkConfig);
+      shardStore = ShardStores.open(sinkConfig, shards.partBytes());
     }
   }
 
