@@ -18,6 +18,7 @@ import massfetch.model.Status;
 import massfetch.results.LedgerWriter;
 import massfetch.results.ResultsLedger;
 import massfetch.shard.IndexEntry;
+import massfetch.shard.PublishedShardKeys;
 import massfetch.shard.ShardConfig;
 import massfetch.shard.ShardStore;
 import massfetch.shard.ShardStores;
@@ -75,6 +76,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private transient LedgerWriter writer;
   private transient ShardStore shardStore;
   private transient ShardedOutput<Completed> sharded;
+  private transient PublishedShardKeys publishedShards;
 
   /**
    * {@code ledger} null: results are only output; otherwise they are also published into it.
@@ -95,6 +97,10 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     }
     if (shards != null) {
       shardStore = ShardStores.open(sinkConfig, shards.partBytes());
+      if (fetchConfig.skipExisting()) {
+        // Since the run's start (less the clocks' margin): a restarted task's earlier attempts.
+        publishedShards = PublishedShardKeys.of(sinkConfig.output(), sinkConfig.staleTempBefore());
+      }
     }
   }
 
@@ -108,7 +114,10 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
     }
     if (shardStore != null) {
       abortShards(); // a failed bundle's unpublished shards
-      sharded = new ShardedOutput<>(shardStore, shards);
+      if (publishedShards != null) {
+        publishedShards.refresh();
+      }
+      sharded = new ShardedOutput<>(shardStore, shards, publishedShards);
     }
   }
 
