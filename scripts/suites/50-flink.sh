@@ -12,6 +12,9 @@
 #       cluster started, the run resumed with --previousResults: the first run left whole results
 #       files, the second requests only what the first did not record (origin requests over both
 #       <= 1.1 x entries), every entry exactly once across both runs' records;
+#   (f) tar mode (--outputFormat=tar): a TaskManager killed at about half way (by the origin's
+#       count of requests) and a new one started: the job fails over and exits 0, one record per
+#       entry, every ok image in exactly one published shard and byte-exact there, none in two;
 #   (c) the `flink run` CLI (CliFrontend, through scripts/flink-cluster.sh run) submitting the jar
 #       to the same cluster: 300 images at parallelism 2, the job FINISHED, every file byte-exact;
 #   (d) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
@@ -118,6 +121,31 @@ run_massfetch() { local name="$1"; shift; run_logged "$name" "$massfetch" "$@"; 
 
 summary_is() { [ -f "$1" ] && jq -e "$2" "$1" >/dev/null; }
 
+# at_half_of_requests SINCE CMD...: while the backgrounded run $bg_pid lives, waits until the slow
+# origin has answered half of the kill manifest's entries since its count SINCE, then runs CMD and
+# sets fault_at to the count it saw (left empty when the run ended or the deadline passed first).
+# Requests, not Flink's live record counts: those came minutes late on a loaded machine (a whole
+# run once ended with its progress at 0), and requests are what the parts measure.
+fault_at=""
+at_half_of_requests() {
+  local since="$1" requested deadline=$((SECONDS + run_timeout)); shift
+  fault_at=""
+  while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    requested=$(( $(origin_requests) - since ))
+    if [ "$requested" -ge $((kill_count / 2)) ]; then
+      fault_at="$requested"
+      "$@"
+      return 0
+    fi
+    sleep 1
+  done
+}
+# replace_taskmanager: kill -9 TaskManager 1 and start a new one in its place.
+replace_taskmanager() {
+  "$cluster" kill-taskmanager 1 --run-dir "$cluster_run"
+  "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
+}
+
 # ---------------------------------------------------------------------------------------------
 # (a) 5,000 images on the cluster, parallelism 4.
 out_a="$work/out-a"
@@ -192,8 +220,7 @@ while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
   fi
   if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((kill_count / 2)) ]; then
     killed_at="$fetched"
-    "$cluster" kill-taskmanager 1 --run-dir "$cluster_run"
-    "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
+    replace_taskmanager
     break
   fi
   sleep 1
@@ -240,22 +267,14 @@ e_common=(--runner=FlinkRunner "--filesToStage=$jar" --parallelism=4 --minGroups
 timeout -k 15 "$run_timeout" "$massfetch" "${e_common[@]}" "--flinkMaster=$master" "--jobName=$job_e" \
   "--results=$work/results-e1" >"$work/logs/e1.out" 2>"$work/logs/e1.err" &
 bg_pid=$!
-crashed_at=""
-deadline=$((SECONDS + run_timeout))
-# Half way by the origin's count of requests: Flink's live record counts came minutes late on a
-# loaded machine (a whole run once ended with its progress at 0), and requests are what is measured.
-while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-  requested=$(( $(origin_requests) - requests_before_e ))
-  if [ "$requested" -ge $((kill_count / 2)) ]; then
-    crashed_at="$requested"
-    "$cluster" crash --run-dir "$cluster_run"
-    # The attached client would retry the lost JobManager for minutes: it goes down with it.
-    sleep 2
-    kill "$bg_pid" 2>/dev/null || true
-    break
-  fi
-  sleep 1
-done
+crash_cluster_and_client() {
+  "$cluster" crash --run-dir "$cluster_run"
+  # The attached client would retry the lost JobManager for minutes: it goes down with it.
+  sleep 2
+  kill "$bg_pid" 2>/dev/null || true
+}
+at_half_of_requests "$requests_before_e" crash_cluster_and_client
+crashed_at="$fault_at"
 rc_e1=0
 wait "$bg_pid" || rc_e1=$?
 bg_pid=""
@@ -278,6 +297,44 @@ check "(e) both runs' records account for every entry exactly once, done_before 
 check "(e) every object byte-exact" same_files "$work/images" "$out_e" "$work/kill.txt" _results killed
 echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests_e - requests_e1)) in the resumed one" \
   "for $kill_count entries ($((SECONDS - t0)) s with the new cluster; not asserted)"
+
+# ---------------------------------------------------------------------------------------------
+# (f) tar mode (--outputFormat=tar, shards of 50 images): a TaskManager killed at about half way
+# by the origin's count of requests, a new one started, the job fails over. Shards published
+# before the kill must not be published again, nor their images put into a second shard.
+out_f="$work/out-f"
+job_f="massfetch-suite-f-$$"
+t0=$SECONDS
+requests_before_f="$(origin_requests)"
+timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
+  --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job_f" \
+  --outputFormat=tar --shardMaxImages=50 "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_f" \
+  >"$work/logs/f.out" 2>"$work/logs/f.err" &
+bg_pid=$!
+at_half_of_requests "$requests_before_f" replace_taskmanager
+rc=0
+wait "$bg_pid" || rc=$?
+bg_pid=""
+took=$((SECONDS - t0))
+requests_f=$(( $(origin_requests) - requests_before_f ))
+log "massfetch f: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
+[ "$rc" -eq 0 ] || { echo "--- massfetch f (exit $rc):"; grep -v '^\s*at ' "$work/logs/f.err" | tail -n 15; }
+read -r jid_f state_f _ <<<"$(flink_job_info "$rest" "$job_f")" || true
+restarts_f="$(curl -s "$rest/jobs/${jid_f:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+check "(f) tar: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
+  test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
+check "(f) tar: the job failed over (${restarts_f:-0} failure(s) in its exception history) and FINISHED" \
+  test "${restarts_f:-0}" -ge 1 -a "${state_f:-}" = FINISHED
+check "(f) tar: massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
+check "(f) tar: exactly one record per manifest entry" \
+  cmp -s <(sort "$work/kill.txt") <(records "$out_f/_results" | jq -r '.key' | sort)
+check "(f) tar: no entry failed" \
+  [ "$(records "$out_f/_results" | jq -s '[.[] | select(.status == "failed")] | length')" = 0 ]
+check "(f) tar: every ok image in exactly one published shard, byte-exact; no image in two" \
+  python3 "$py_dir/check_shards.py" --reader tarfile --out "$out_f" --results "$out_f/_results" --images "$work/images"
+echo "(f) measured: restarts=${restarts_f:-?}, origin requests $requests_f for $kill_count entries," \
+  "$(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_f/_results/summary.json" 2>/dev/null)," \
+  "$(ls "$out_f/shards" | grep -c '\.index\.jsonl$' || true) published shards (launcher wall time ${took}s; not asserted)"
 
 # ---------------------------------------------------------------------------------------------
 # (c) `flink run` of a Flink distribution, i.e. CliFrontend from the cluster's own jars: the CLI
