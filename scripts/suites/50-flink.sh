@@ -15,6 +15,9 @@
 #   (f) tar mode (--outputFormat=tar): a TaskManager killed at about half way (by the origin's
 #       count of requests) and a new one started: the job fails over and exits 0, one record per
 #       entry, every ok image in exactly one published shard and byte-exact there, none in two;
+#   (g) the same in tar mode into an S3 server (moto), shards of several 5 MiB parts: the same
+#       checks on the shards (copied down), and the multipart uploads the kill left open listed
+#       (never objects, never a published shard's: docs/shards.md's lifecycle rule aborts them);
 #   (c) the `flink run` CLI (CliFrontend, through scripts/flink-cluster.sh run) submitting the jar
 #       to the same cluster: 300 images at parallelism 2, the job FINISHED, every file byte-exact;
 #   (d) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
@@ -57,6 +60,7 @@ cleanup() {
   "$cluster" stop --run-dir "$cluster_run" >/dev/null 2>&1 || true
   "$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
   "$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
+  MASSFETCH_STORAGE_RUN="$work/emulators" "$emu" stop moto >/dev/null 2>&1 || true
   if [ "${FLINK_SUITE_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
     rm -rf "$work/images" "$work"/out-* "$work"/results-*
   fi
@@ -67,6 +71,7 @@ trap 'exit 130' INT TERM
 "$cluster" stop --run-dir "$cluster_run" >/dev/null 2>&1 || true
 "$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
 "$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
+MASSFETCH_STORAGE_RUN="$work/emulators" "$emu" stop moto >/dev/null 2>&1 || true
 rm -rf "$work"
 mkdir -p "$work/logs"
 
@@ -85,6 +90,12 @@ if [ ! -f "$jar" ]; then
   log "building $jar"
   (cd "$MASSFETCH_ROOT" && mvn -q -B -DskipTests -pl runners/flink -am install) >&2
 fi
+
+# Part (g) writes to an S3 server: the TaskManagers take its credentials (AWS_*) from this
+# environment, so it starts before the cluster.
+export MASSFETCH_STORAGE_RUN="$work/emulators"
+"$emu" start moto >&2
+eval "$("$emu" env)"
 
 started=$SECONDS
 # One slot per TaskManager: a lost TaskManager is a quarter of the job, as in part (b)'s measure.
@@ -335,6 +346,48 @@ check "(f) tar: every ok image in exactly one published shard, byte-exact; no im
 echo "(f) measured: restarts=${restarts_f:-?}, origin requests $requests_f for $kill_count entries," \
   "$(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_f/_results/summary.json" 2>/dev/null)," \
   "$(ls "$out_f/shards" | grep -c '\.index\.jsonl$' || true) published shards (launcher wall time ${took}s; not asserted)"
+
+# ---------------------------------------------------------------------------------------------
+# (g) as (f), into s3:// on moto, with shards of 300 images (about 9 MB) in 5 MiB parts: at the
+# kill, the tasks are streaming multipart uploads.
+prefix_g="flink-tar-$$"
+job_g="massfetch-suite-g-$$"
+t0=$SECONDS
+requests_before_g="$(origin_requests)"
+timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
+  --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job_g" \
+  --outputFormat=tar --shardMaxImages=300 --shardPartBytes=5242880 "--manifest=$work/kill.txt" \
+  "--baseUrl=$slow_url" "--output=s3://$MASSFETCH_TEST_BUCKET/$prefix_g" "--results=$work/results-g" \
+  "--s3Endpoint=$MASSFETCH_TEST_MOTO_ENDPOINT" --s3PathStyle=true \
+  >"$work/logs/g.out" 2>"$work/logs/g.err" &
+bg_pid=$!
+at_half_of_requests "$requests_before_g" replace_taskmanager
+rc=0
+wait "$bg_pid" || rc=$?
+bg_pid=""
+took=$((SECONDS - t0))
+log "massfetch g: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
+[ "$rc" -eq 0 ] || { echo "--- massfetch g (exit $rc):"; grep -v '^\s*at ' "$work/logs/g.err" | tail -n 15; }
+read -r jid_g state_g _ <<<"$(flink_job_info "$rest" "$job_g")" || true
+restarts_g="$(curl -s "$rest/jobs/${jid_g:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+copied_g="$("$MASSFETCH_TEST_PYTHON" "$py_dir/s3_shards_copy.py" "$MASSFETCH_TEST_MOTO_ENDPOINT" \
+  "$MASSFETCH_TEST_BUCKET" "$prefix_g" "$work/out-g" 2>"$work/logs/g-copy.err" || true)"
+open_g="$(grep '^open-upload ' <<<"$copied_g" | sed 's#.*/##' || true)"
+check "(g) tar on S3: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
+  test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
+check "(g) tar on S3: the job failed over (${restarts_g:-0} failure(s)) and FINISHED, massfetch exits 0" \
+  test "${restarts_g:-0}" -ge 1 -a "${state_g:-}" = FINISHED -a "$rc" -eq 0
+check "(g) tar on S3: exactly one record per manifest entry, none failed" \
+  test "$(records "$work/results-g" | jq -r 'select(.status != "failed") | .key' | sort | tr '\n' ' ')" \
+    = "$(sort "$work/kill.txt" | tr '\n' ' ')"
+check "(g) tar on S3: shards copied down ($(tail -n 1 <<<"$copied_g"))" grep -q '^copied [1-9]' <<<"$copied_g"
+check "(g) tar on S3: every ok image in exactly one published shard, byte-exact; no image in two" \
+  python3 "$py_dir/check_shards.py" --reader tarfile --out "$work/out-g" --results "$work/results-g" --images "$work/images"
+# A SIGKILLed worker cannot abort its upload: what it leaves is listed here, not as an object.
+check "(g) tar on S3: $(grep -c . <<<"$open_g" || true) multipart upload(s) left open by the kill, none a published shard's" \
+  bash -c '! grep -qxF -f <(cat "$1"/shards/*.index.jsonl | jq -r .shard) <<<"$2"' _ "$work/out-g" "$open_g"
+echo "(g) measured: restarts=${restarts_g:-?}, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$work/results-g/summary.json" 2>/dev/null)," \
+  "$(tail -n 1 <<<"$copied_g") (launcher wall time ${took}s; not asserted)"
 
 # ---------------------------------------------------------------------------------------------
 # (c) `flink run` of a Flink distribution, i.e. CliFrontend from the cluster's own jars: the CLI
