@@ -314,28 +314,32 @@ echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests
 # by the origin's count of requests, a new one started, the job fails over. Shards published
 # before the kill must not be published again, nor their images put into a second shard.
 out_f="$work/out-f"
-job_f="massfetch-suite-f-$$"
-t0=$SECONDS
-requests_before_f="$(origin_requests)"
-timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
-  --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job_f" \
-  --outputFormat=tar --shardMaxImages=50 "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_f" \
-  >"$work/logs/f.out" 2>"$work/logs/f.err" &
-bg_pid=$!
-at_half_of_requests "$requests_before_f" replace_taskmanager
-rc=0
-wait "$bg_pid" || rc=$?
-bg_pid=""
-took=$((SECONDS - t0))
-requests_f=$(( $(origin_requests) - requests_before_f ))
-log "massfetch f: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
-[ "$rc" -eq 0 ] || { echo "--- massfetch f (exit $rc):"; grep -v '^\s*at ' "$work/logs/f.err" | tail -n 15; }
-read -r jid_f state_f _ <<<"$(flink_job_info "$rest" "$job_f")" || true
-restarts_f="$(curl -s "$rest/jobs/${jid_f:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+# tar_run_with_kill NAME ARG...: a tar-mode run of the kill manifest on the cluster (logs/NAME.*),
+# TaskManager 1 replaced at half of its requests; sets rc, took, requests_kill (the run's origin
+# requests), state_kill and restarts_kill (failures in the job's exception history).
+tar_run_with_kill() {
+  local name="$1" job="massfetch-suite-$1-$$" t0=$SECONDS before jid; shift
+  before="$(origin_requests)"
+  timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
+    --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job" --outputFormat=tar \
+    "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" &
+  bg_pid=$!
+  at_half_of_requests "$before" replace_taskmanager
+  rc=0
+  wait "$bg_pid" || rc=$?
+  bg_pid=""
+  took=$((SECONDS - t0))
+  requests_kill=$(( $(origin_requests) - before ))
+  log "massfetch $name: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
+  [ "$rc" -eq 0 ] || { echo "--- massfetch $name (exit $rc):"; grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15; }
+  read -r jid state_kill _ <<<"$(flink_job_info "$rest" "$job")" || true
+  restarts_kill="$(curl -s "$rest/jobs/${jid:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+}
+tar_run_with_kill f --shardMaxImages=50 "--output=$out_f"
 check "(f) tar: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
   test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
-check "(f) tar: the job failed over (${restarts_f:-0} failure(s) in its exception history) and FINISHED" \
-  test "${restarts_f:-0}" -ge 1 -a "${state_f:-}" = FINISHED
+check "(f) tar: the job failed over (${restarts_kill:-0} failure(s) in its exception history) and FINISHED" \
+  test "${restarts_kill:-0}" -ge 1 -a "${state_kill:-}" = FINISHED
 check "(f) tar: massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
 check "(f) tar: exactly one record per manifest entry" \
   cmp -s <(sort "$work/kill.txt") <(records "$out_f/_results" | jq -r '.key' | sort)
@@ -343,7 +347,7 @@ check "(f) tar: no entry failed" \
   [ "$(records "$out_f/_results" | jq -s '[.[] | select(.status == "failed")] | length')" = 0 ]
 check "(f) tar: every ok image in exactly one published shard, byte-exact; no image in two" \
   python3 "$py_dir/check_shards.py" --reader tarfile --out "$out_f" --results "$out_f/_results" --images "$work/images"
-echo "(f) measured: restarts=${restarts_f:-?}, origin requests $requests_f for $kill_count entries," \
+echo "(f) measured: restarts=${restarts_kill:-?}, origin requests $requests_kill for $kill_count entries," \
   "$(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_f/_results/summary.json" 2>/dev/null)," \
   "$(ls "$out_f/shards" | grep -c '\.index\.jsonl$' || true) published shards (launcher wall time ${took}s; not asserted)"
 
@@ -351,32 +355,16 @@ echo "(f) measured: restarts=${restarts_f:-?}, origin requests $requests_f for $
 # (g) as (f), into s3:// on moto, with shards of 300 images (about 9 MB) in 5 MiB parts: at the
 # kill, the tasks are streaming multipart uploads.
 prefix_g="flink-tar-$$"
-job_g="massfetch-suite-g-$$"
-t0=$SECONDS
-requests_before_g="$(origin_requests)"
-timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
-  --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job_g" \
-  --outputFormat=tar --shardMaxImages=300 --shardPartBytes=5242880 "--manifest=$work/kill.txt" \
-  "--baseUrl=$slow_url" "--output=s3://$MASSFETCH_TEST_BUCKET/$prefix_g" "--results=$work/results-g" \
-  "--s3Endpoint=$MASSFETCH_TEST_MOTO_ENDPOINT" --s3PathStyle=true \
-  >"$work/logs/g.out" 2>"$work/logs/g.err" &
-bg_pid=$!
-at_half_of_requests "$requests_before_g" replace_taskmanager
-rc=0
-wait "$bg_pid" || rc=$?
-bg_pid=""
-took=$((SECONDS - t0))
-log "massfetch g: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
-[ "$rc" -eq 0 ] || { echo "--- massfetch g (exit $rc):"; grep -v '^\s*at ' "$work/logs/g.err" | tail -n 15; }
-read -r jid_g state_g _ <<<"$(flink_job_info "$rest" "$job_g")" || true
-restarts_g="$(curl -s "$rest/jobs/${jid_g:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+tar_run_with_kill g --shardMaxImages=300 --shardPartBytes=5242880 \
+  "--output=s3://$MASSFETCH_TEST_BUCKET/$prefix_g" "--results=$work/results-g" \
+  "--s3Endpoint=$MASSFETCH_TEST_MOTO_ENDPOINT" --s3PathStyle=true
 copied_g="$("$MASSFETCH_TEST_PYTHON" "$py_dir/s3_shards_copy.py" "$MASSFETCH_TEST_MOTO_ENDPOINT" \
   "$MASSFETCH_TEST_BUCKET" "$prefix_g" "$work/out-g" 2>"$work/logs/g-copy.err" || true)"
 open_g="$(grep '^open-upload ' <<<"$copied_g" | sed 's#.*/##' || true)"
 check "(g) tar on S3: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
   test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
-check "(g) tar on S3: the job failed over (${restarts_g:-0} failure(s)) and FINISHED, massfetch exits 0" \
-  test "${restarts_g:-0}" -ge 1 -a "${state_g:-}" = FINISHED -a "$rc" -eq 0
+check "(g) tar on S3: the job failed over (${restarts_kill:-0} failure(s)) and FINISHED, massfetch exits 0" \
+  test "${restarts_kill:-0}" -ge 1 -a "${state_kill:-}" = FINISHED -a "$rc" -eq 0
 check "(g) tar on S3: exactly one record per manifest entry, none failed" \
   test "$(records "$work/results-g" | jq -r 'select(.status != "failed") | .key' | sort | tr '\n' ' ')" \
     = "$(sort "$work/kill.txt" | tr '\n' ' ')"
@@ -386,7 +374,7 @@ check "(g) tar on S3: every ok image in exactly one published shard, byte-exact;
 # A SIGKILLed worker cannot abort its upload: what it leaves is listed here, not as an object.
 check "(g) tar on S3: $(grep -c . <<<"$open_g" || true) multipart upload(s) left open by the kill, none a published shard's" \
   bash -c '! grep -qxF -f <(cat "$1"/shards/*.index.jsonl | jq -r .shard) <<<"$2"' _ "$work/out-g" "$open_g"
-echo "(g) measured: restarts=${restarts_g:-?}, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$work/results-g/summary.json" 2>/dev/null)," \
+echo "(g) measured: restarts=${restarts_kill:-?}, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$work/results-g/summary.json" 2>/dev/null)," \
   "$(tail -n 1 <<<"$copied_g") (launcher wall time ${took}s; not asserted)"
 
 # ---------------------------------------------------------------------------------------------
