@@ -9,7 +9,7 @@ import massfetch.shard.ShardConfig;
  * <p>Files mode: groups of about {@code --groupSize} entries, at least {@code --minGroups}. Tar
  * mode differs because every bundle of the fetch ends in shards of its own (a shard is published
  * whole before the bundle's results are released), and the DirectRunner makes one bundle of each
- * group: sixteen groups of a 300-entry manifest were sixteen shards of about 19 images. So in tar
+ * group: sixteen groups of a 300-entry manifest would be sixteen shards of about 19 images. So in tar
  * mode a group holds at least a whole shard's worth ({@code --shardMaxImages}), and on a runner
  * without a parallelism (the DirectRunner, one JVM whose bundle fetches many images at once
  * anyway) {@code --minGroups} does not apply. Flink batch makes one bundle per subtask whatever

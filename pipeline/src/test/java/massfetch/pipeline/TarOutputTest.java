@@ -121,8 +121,8 @@ class TarOutputTest {
     MainRun run = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
         "--outputFormat=tar");
     assertEquals(0, run.exitCode(), run.err());
-    // Before shards filled up, every DirectRunner bundle (one per work group, at least 16) was a
-    // shard of its own: 16 shards of about 19 images.
+    // Every DirectRunner bundle (one per work group) ends in a shard of its own: with files mode's
+    // 16 groups at least, this would be 16 shards of about 19 images.
     List<Path> indexes;
     try (Stream<Path> files = Files.list(out.resolve("shards"))) {
       indexes = files.filter(f -> f.getFileName().toString().endsWith(".index.jsonl")).toList();
