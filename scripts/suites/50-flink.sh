@@ -151,9 +151,9 @@ at_half_of_requests() {
     sleep 1
   done
 }
-# replace_taskmanager: kill -9 TaskManager 1 and start a new one in its place.
+# replace_taskmanager [I]: kill -9 TaskManager I (default 1) and start a new one in its place.
 replace_taskmanager() {
-  "$cluster" kill-taskmanager 1 --run-dir "$cluster_run"
+  "$cluster" kill-taskmanager "${1:-1}" --run-dir "$cluster_run"
   "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
 }
 
@@ -314,17 +314,17 @@ echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests
 # by the origin's count of requests, a new one started, the job fails over. Shards published
 # before the kill must not be published again, nor their images put into a second shard.
 out_f="$work/out-f"
-# tar_run_with_kill NAME ARG...: a tar-mode run of the kill manifest on the cluster (logs/NAME.*),
-# TaskManager 1 replaced at half of its requests; sets rc, took, requests_kill (the run's origin
-# requests), state_kill and restarts_kill (failures in the job's exception history).
+# tar_run_with_kill NAME I ARG...: a tar-mode run of the kill manifest on the cluster (logs/NAME.*),
+# TaskManager I (one still running) replaced at half of its requests; sets rc, took, requests_kill
+# (the run's origin requests), state_kill and restarts_kill (failures in the job's exception history).
 tar_run_with_kill() {
-  local name="$1" job="massfetch-suite-$1-$$" t0=$SECONDS before jid; shift
+  local name="$1" tm="$2" job="massfetch-suite-$1-$$" t0=$SECONDS before jid; shift 2
   before="$(origin_requests)"
   timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
     --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job" --outputFormat=tar \
     "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" &
   bg_pid=$!
-  at_half_of_requests "$before" replace_taskmanager
+  at_half_of_requests "$before" replace_taskmanager "$tm"
   rc=0
   wait "$bg_pid" || rc=$?
   bg_pid=""
@@ -335,7 +335,8 @@ tar_run_with_kill() {
   read -r jid state_kill _ <<<"$(flink_job_info "$rest" "$job")" || true
   restarts_kill="$(curl -s "$rest/jobs/${jid:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
 }
-tar_run_with_kill f --shardMaxImages=50 "--output=$out_f"
+# The cluster is the one part (e) started: TaskManagers 1 to 4.
+tar_run_with_kill f 1 --shardMaxImages=50 "--output=$out_f"
 check "(f) tar: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
   test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
 check "(f) tar: the job failed over (${restarts_kill:-0} failure(s) in its exception history) and FINISHED" \
@@ -355,7 +356,7 @@ echo "(f) measured: restarts=${restarts_kill:-?}, origin requests $requests_kill
 # (g) as (f), into s3:// on moto, with shards of 300 images (about 9 MB) in 5 MiB parts: at the
 # kill, the tasks are streaming multipart uploads.
 prefix_g="flink-tar-$$"
-tar_run_with_kill g --shardMaxImages=300 --shardPartBytes=5242880 \
+tar_run_with_kill g 2 --shardMaxImages=300 --shardPartBytes=5242880 \
   "--output=s3://$MASSFETCH_TEST_BUCKET/$prefix_g" "--results=$work/results-g" \
   "--s3Endpoint=$MASSFETCH_TEST_MOTO_ENDPOINT" --s3PathStyle=true
 copied_g="$("$MASSFETCH_TEST_PYTHON" "$py_dir/s3_shards_copy.py" "$MASSFETCH_TEST_MOTO_ENDPOINT" \
