@@ -77,6 +77,8 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private transient ShardStore shardStore;
   private transient ShardedOutput<Completed> sharded;
   private transient PublishedShardKeys publishedShards;
+  /** Whether this instance has read the published shards yet. */
+  private transient boolean shardsRead;
 
   /**
    * {@code ledger} null: results are only output; otherwise they are also published into it.
@@ -113,10 +115,14 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       writer.startBundle();
     }
     if (shardStore != null) {
-      abortShards(); // a failed bundle's unpublished shards
-      if (publishedShards != null) {
+      // The first bundle of this instance (a task deployed anew, as after a failover) and any bundle
+      // after a failed one (its shards are still here) read what earlier attempts published; the
+      // others need not list the shards again.
+      if (publishedShards != null && (!shardsRead || sharded != null)) {
         publishedShards.refresh();
+        shardsRead = true;
       }
+      abortShards(); // a failed bundle's unpublished shards
       sharded = new ShardedOutput<>(shardStore, shards, publishedShards);
     }
   }
@@ -171,6 +177,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
         publish(ready.result);
         context.output(ready.result, ready.timestamp, ready.window);
       }
+      sharded = null; // the bundle finished: nothing of it is left to abort
     }
     if (writer != null) {
       writer.finishBundle();
