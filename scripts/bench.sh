@@ -79,7 +79,8 @@ images/s (wall and the job's), store requests per stored image by method, CPU s 
 of massfetch, of the store server, of the store proxy and of the origin, the share of the cores
 all of them kept busy, and the uploads-in-flight limit at the end; table in
 <work>/store/results.md. Options: --stores LIST (local,s3,gcs,s3-direct,gcs-direct),
---store-latency-ms MS, --no-resume, --images (or --entries), --java-opts, --massfetch-arg.
+--store-latency-ms MS, --formats files,tar (each run per output format), --no-resume, --images
+(or --entries), --java-opts, --massfetch-arg.
 
 Outputs in the work folder: runs.jsonl (one record per run), results.md, benchmarks.png,
 logs/<contender>-lat<ms>-r<round>.{out,err}.
@@ -93,7 +94,7 @@ contenders="" wrk_seconds=15 run_timeout=3600 java_opts="-Xmx1g" docs="" estimat
 work="$MASSFETCH_ROOT/.run/bench"
 massfetch_args=()
 scenario="contenders,capacity" capacity=64 capacity_entries=5000 capacity_fixed=1024
-store_list="" store_latency="" store_resume=1
+store_list="" store_latency="" store_resume=1 store_formats=""
 set_entries=0 set_files=0 set_rounds=0 set_wrk=0 set_timeout=0 set_capacity_entries=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -143,6 +144,8 @@ while [ $# -gt 0 ]; do
     --stores=*) store_list="${1#*=}"; shift ;;
     --store-latency-ms) store_latency="${2:?}"; shift 2 ;;
     --store-latency-ms=*) store_latency="${1#*=}"; shift ;;
+    --formats) store_formats="${2:?}"; shift 2 ;;
+    --formats=*) store_formats="${1#*=}"; shift ;;
     --no-resume) store_resume=0; shift ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
@@ -168,6 +171,7 @@ if scenario_on store; then
   for a in ${massfetch_args[@]+"${massfetch_args[@]}"}; do store_args+=("--massfetch-arg=${a#--massfetch-arg=}"); done
   [ -z "$store_list" ] || store_args+=(--stores "$store_list")
   [ -z "$store_latency" ] || store_args+=(--store-latency-ms "$store_latency")
+  [ -z "$store_formats" ] || store_args+=(--formats "$store_formats")
   [ "$store_resume" = 1 ] || store_args+=(--no-resume)
   exec python3 "$MASSFETCH_ROOT/scripts/bench/store_bench.py" "${store_args[@]}"
 fi

@@ -14,7 +14,11 @@ image is the goal; --skipExisting would add a metadata request per entry):
   s3-direct,   straight to the emulator, no proxy: shows whether the emulator itself is the limit
   gcs-direct
 
-and, for s3 and gcs, a resumed run: the whole manifest (--images plus a tenth more) with
+With --formats files,tar each of those runs is made once per output format: `tar` runs
+(--outputFormat=tar, named e.g. s3-tar) write the images into tar shards with the default limits,
+so their store requests per image show what a shard costs against one PUT per image.
+
+And, for s3 and gcs (files format), a resumed run: the whole manifest (--images plus a tenth more) with
 --previousResults set to the first run's results, counted by the proxy: the goal is one PUT per
 new image and no HEAD or GET at all.
 
@@ -48,6 +52,7 @@ from bench import measure  # noqa: E402  (bench.py is the harness's measuring co
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 BUCKET = "massfetch-test"
 STORES = ["local", "s3", "gcs", "s3-direct", "gcs-direct"]
+FORMATS = ["files", "tar"]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -58,6 +63,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--store-latency-ms", type=int, default=30,
                    help="added by the proxy to every store request (default 30)")
     p.add_argument("--stores", default=",".join(STORES), help="comma list of " + ",".join(STORES))
+    p.add_argument("--formats", default="files", help="comma list of output formats: " + ",".join(FORMATS))
     p.add_argument("--no-resume", action="store_true", help="skip the resumed runs")
     p.add_argument("--massfetch", default=os.path.join(ROOT, "scripts", "massfetch"))
     p.add_argument("--java-opts", default="-Xmx1g", help="MASSFETCH_JAVA_OPTS (default -Xmx1g)")
@@ -68,6 +74,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     for s in a.stores:
         if s not in STORES:
             p.error("--stores: unknown '%s' (%s)" % (s, ",".join(STORES)))
+    a.formats = [f for f in a.formats.split(",") if f]
+    for f in a.formats:
+        if f not in FORMATS:
+            p.error("--formats: unknown '%s' (%s)" % (f, ",".join(FORMATS)))
     if a.entries < 10:
         p.error("--images must be at least 10")
     return a
@@ -199,17 +209,17 @@ def main(argv: list[str] | None = None) -> int:
 
         records = []
         tag = time.strftime("%Y%m%d-%H%M%S")
-        plan = [(s, False) for s in a.stores]
-        if not a.no_resume:
-            plan += [(s, True) for s in a.stores if s in ("s3", "gcs")]
-        for store, resume in plan:
-            name = store + ("-resume" if resume else "")
+        plan = [(s, f, False) for f in a.formats for s in a.stores]
+        if not a.no_resume and "files" in a.formats:
+            plan += [(s, "files", True) for s in a.stores if s in ("s3", "gcs")]
+        for store, form, resume in plan:
+            name = store + ("-tar" if form == "tar" else "") + ("-resume" if resume else "")
             kind = store.split("-")[0]
             via_proxy = store in ("s3", "gcs")
             results = os.path.join(work, "results", name)
-            prefix = "bench/%s/%s" % (tag, store)
+            prefix = "bench/%s/%s" % (tag, name.replace("-resume", ""))
             if kind == "local":
-                output = os.path.join(work, "out", "local")
+                output = os.path.join(work, "out", name)
                 subprocess.run(["rm", "-rf", output], check=True)
                 target = []
             elif kind == "s3":
@@ -225,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                    "--preflight=false"] + target
             if resume:
                 cmd.append("--previousResults=" + os.path.join(work, "results", store, "results-*.jsonl"))
+            if form == "tar":
+                cmd.append("--outputFormat=tar")
             cmd += a.massfetch_arg
             subprocess.run(["rm", "-rf", results], check=True)
             if via_proxy:
@@ -237,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             print("store bench: %s ..." % name, file=sys.stderr, flush=True)
             m = measure(cmd, run_env, a.run_timeout, os.path.join(work, "logs", name))
             cpu = {k: cpu_used(cpu0[k], cpu_seconds(f)) for k, f in others.items()}
-            rec = {"name": name, "store": store, "resume": resume, "entries": a.entries if not resume else total,
+            rec = {"name": name, "store": store, "format": form, "resume": resume, "entries": a.entries if not resume else total,
                    "latency_ms": a.store_latency_ms if via_proxy else 0, **m}
             try:
                 s = summary_of(results)
@@ -300,8 +312,10 @@ def report(records: list[dict], a: argparse.Namespace) -> str:
                    % (a.entries + max(1, a.entries // 10), a.entries))
     lines = [
         "%d images of the benchmark data set per run (DirectRunner, default --maxUploadsInFlight,"
-        " --skipExisting=false); proxies add %d ms to every store request.%s"
-        % (a.entries, a.store_latency_ms, resumed),
+        " --skipExisting=false); proxies add %d ms to every store request.%s%s"
+        % (a.entries, a.store_latency_ms, resumed,
+           " Runs named -tar: --outputFormat=tar with the default shard limits (requests per image"
+           " include the shards' parts and indexes)." if "tar" in a.formats else ""),
         "",
         "CPU s / 1k: CPU seconds per 1,000 stored images of each process (with its children);"
         " cores busy: all of them together over the run's wall time, as a share of %d cores;"
@@ -323,6 +337,8 @@ def report(records: list[dict], a: argparse.Namespace) -> str:
             # Always name PUT/POST, HEAD and GET, even at 0: they are the goal's figures.
             shown = dict({"HEAD": 0, "GET": 0}, **per)
             reqs = ", ".join("%s %s" % (k, fmt(v, 3)) for k, v in sorted(shown.items()))
+            # A tar run's few requests round to 0.000 an image: the count says what they were.
+            reqs += " (%s in all)" % fmt(sum((r.get("requests") or {}).values()))
         limit = "–"
         if r.get("finished_line"):
             limit = r["finished_line"].split("uploads in flight limit at end ")[1].split(",")[0]

@@ -2,7 +2,10 @@
 """Checks a tar output (massfetch --outputFormat=tar) against the images it was fetched from.
 
 Every `ok` result record must point into a published shard (one listed by an index), appear in
-exactly one published shard and one index line, and read back byte-exact from the image folder:
+exactly one published shard and one index line, and read back byte-exact from the image folder.
+A published member without an ok record is allowed only for a `skipped` entry (a restarted task
+found it in a shard an earlier attempt of the run published) and must then be there once and
+byte-exact as well; any other member is a problem:
   --reader tarfile     Python's tarfile reads each published shard (member names = keys, and each
                        member's data offset = the index's offset);
   --reader webdataset  the webdataset library iterates the published shards (one sample per image).
@@ -16,7 +19,8 @@ import sys
 
 
 def load_records(results):
-    ok = {}
+    """The ok records by key, and the keys of skipped records."""
+    ok, skipped = {}, set()
     for path in glob.glob(os.path.join(results, "results-*.jsonl")):
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -24,7 +28,9 @@ def load_records(results):
                     r = json.loads(line)
                     if r["status"] == "ok":
                         ok[r["key"]] = r
-    return ok
+                    elif r["status"] == "skipped":
+                        skipped.add(r["key"])
+    return ok, skipped
 
 
 def load_indexes(out):
@@ -70,30 +76,32 @@ def main():
     ap.add_argument("--reader", choices=["tarfile", "webdataset"], required=True)
     a = ap.parse_args()
 
-    ok = load_records(a.results)
+    ok, skipped = load_records(a.results)
     index, counts = load_indexes(a.out)
     shards = sorted({e["shard"] for e in index.values()})
     members = read_tarfile(a.out, shards) if a.reader == "tarfile" else read_webdataset(a.out, shards)
     problems = []
-    for key, r in ok.items():
+    in_skipped = [k for k in members if k not in ok and k in skipped]
+    for key in list(ok) + in_skipped:
+        r = ok.get(key)
         found = members.get(key, [])
         if counts.get(key) != 1 or len(found) != 1:
             problems.append("%s: %d index lines, %d published members" % (key, counts.get(key, 0), len(found)))
             continue
         shard, offset, data = found[0]
         e = index[key]
-        if r.get("shard") != "shards/" + shard or r.get("offset") != e["offset"]:
+        if r and (r.get("shard") != "shards/" + shard or r.get("offset") != e["offset"]):
             problems.append("%s: record says %s@%s, index %s@%s" % (key, r.get("shard"), r.get("offset"), shard, e["offset"]))
         if offset is not None and offset != e["offset"]:
             problems.append("%s: member data at %d, index says %d" % (key, offset, e["offset"]))
         with open(os.path.join(a.images, key), "rb") as f:
             if f.read() != data:
                 problems.append("%s: bytes differ from the origin's" % key)
-    extra = len(members) - len(ok)
-    print("%s: %d ok records, %d published shards, %d members, %d problems"
-          % (a.reader, len(ok), len(shards), len(members), len(problems) + max(extra, 0)))
+    extra = len(members) - len(ok) - len(in_skipped)
+    print("%s: %d ok records, %d skipped found in shards, %d published shards, %d members, %d problems"
+          % (a.reader, len(ok), len(in_skipped), len(shards), len(members), len(problems) + max(extra, 0)))
     if extra > 0:
-        problems.append("%d published members have no ok record" % extra)
+        problems.append("%d published members have no ok or skipped record" % extra)
     for p in problems[:10]:
         print("  " + p, file=sys.stderr)
     return 1 if problems or not ok else 0

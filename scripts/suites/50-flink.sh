@@ -12,6 +12,12 @@
 #       cluster started, the run resumed with --previousResults: the first run left whole results
 #       files, the second requests only what the first did not record (origin requests over both
 #       <= 1.1 x entries), every entry exactly once across both runs' records;
+#   (f) tar mode (--outputFormat=tar): a TaskManager killed at about half way (by the origin's
+#       count of requests) and a new one started: the job fails over and exits 0, one record per
+#       entry, every ok image in exactly one published shard and byte-exact there, none in two;
+#   (g) the same in tar mode into an S3 server (moto), shards of several 5 MiB parts: the same
+#       checks on the shards (copied down), and the multipart uploads the kill left open listed
+#       (never objects, never a published shard's: docs/shards.md's lifecycle rule aborts them);
 #   (c) the `flink run` CLI (CliFrontend, through scripts/flink-cluster.sh run) submitting the jar
 #       to the same cluster: 300 images at parallelism 2, the job FINISHED, every file byte-exact;
 #   (d) the embedded Flink (--flinkMaster=[local]) through scripts/massfetch.
@@ -54,6 +60,7 @@ cleanup() {
   "$cluster" stop --run-dir "$cluster_run" >/dev/null 2>&1 || true
   "$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
   "$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
+  MASSFETCH_STORAGE_RUN="$work/emulators" "$emu" stop moto >/dev/null 2>&1 || true
   if [ "${FLINK_SUITE_KEEP:-0}" != 1 ] && [ "$SUITE_FAILED" -eq 0 ]; then
     rm -rf "$work/images" "$work"/out-* "$work"/results-*
   fi
@@ -64,6 +71,7 @@ trap 'exit 130' INT TERM
 "$cluster" stop --run-dir "$cluster_run" >/dev/null 2>&1 || true
 "$origin" stop --run-dir "$work/origin" >/dev/null 2>&1 || true
 "$origin" stop --run-dir "$work/origin-slow" >/dev/null 2>&1 || true
+MASSFETCH_STORAGE_RUN="$work/emulators" "$emu" stop moto >/dev/null 2>&1 || true
 rm -rf "$work"
 mkdir -p "$work/logs"
 
@@ -82,6 +90,12 @@ if [ ! -f "$jar" ]; then
   log "building $jar"
   (cd "$MASSFETCH_ROOT" && mvn -q -B -DskipTests -pl runners/flink -am install) >&2
 fi
+
+# Part (g) writes to an S3 server: the TaskManagers take its credentials (AWS_*) from this
+# environment, so it starts before the cluster.
+export MASSFETCH_STORAGE_RUN="$work/emulators"
+"$emu" start moto >&2
+eval "$("$emu" env)"
 
 started=$SECONDS
 # One slot per TaskManager: a lost TaskManager is a quarter of the job, as in part (b)'s measure.
@@ -117,6 +131,31 @@ run_logged() {
 run_massfetch() { local name="$1"; shift; run_logged "$name" "$massfetch" "$@"; }
 
 summary_is() { [ -f "$1" ] && jq -e "$2" "$1" >/dev/null; }
+
+# at_half_of_requests SINCE CMD...: while the backgrounded run $bg_pid lives, waits until the slow
+# origin has answered half of the kill manifest's entries since its count SINCE, then runs CMD and
+# sets fault_at to the count it saw (left empty when the run ended or the deadline passed first).
+# Requests, not Flink's live record counts: those came minutes late on a loaded machine (a whole
+# run once ended with its progress at 0), and requests are what the parts measure.
+fault_at=""
+at_half_of_requests() {
+  local since="$1" requested deadline=$((SECONDS + run_timeout)); shift
+  fault_at=""
+  while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    requested=$(( $(origin_requests) - since ))
+    if [ "$requested" -ge $((kill_count / 2)) ]; then
+      fault_at="$requested"
+      "$@"
+      return 0
+    fi
+    sleep 1
+  done
+}
+# replace_taskmanager [I]: kill -9 TaskManager I (default 1) and start a new one in its place.
+replace_taskmanager() {
+  "$cluster" kill-taskmanager "${1:-1}" --run-dir "$cluster_run"
+  "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
+}
 
 # ---------------------------------------------------------------------------------------------
 # (a) 5,000 images on the cluster, parallelism 4.
@@ -192,8 +231,7 @@ while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
   fi
   if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((kill_count / 2)) ]; then
     killed_at="$fetched"
-    "$cluster" kill-taskmanager 1 --run-dir "$cluster_run"
-    "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
+    replace_taskmanager
     break
   fi
   sleep 1
@@ -240,22 +278,14 @@ e_common=(--runner=FlinkRunner "--filesToStage=$jar" --parallelism=4 --minGroups
 timeout -k 15 "$run_timeout" "$massfetch" "${e_common[@]}" "--flinkMaster=$master" "--jobName=$job_e" \
   "--results=$work/results-e1" >"$work/logs/e1.out" 2>"$work/logs/e1.err" &
 bg_pid=$!
-crashed_at=""
-deadline=$((SECONDS + run_timeout))
-# Half way by the origin's count of requests: Flink's live record counts came minutes late on a
-# loaded machine (a whole run once ended with its progress at 0), and requests are what is measured.
-while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-  requested=$(( $(origin_requests) - requests_before_e ))
-  if [ "$requested" -ge $((kill_count / 2)) ]; then
-    crashed_at="$requested"
-    "$cluster" crash --run-dir "$cluster_run"
-    # The attached client would retry the lost JobManager for minutes: it goes down with it.
-    sleep 2
-    kill "$bg_pid" 2>/dev/null || true
-    break
-  fi
-  sleep 1
-done
+crash_cluster_and_client() {
+  "$cluster" crash --run-dir "$cluster_run"
+  # The attached client would retry the lost JobManager for minutes: it goes down with it.
+  sleep 2
+  kill "$bg_pid" 2>/dev/null || true
+}
+at_half_of_requests "$requests_before_e" crash_cluster_and_client
+crashed_at="$fault_at"
 rc_e1=0
 wait "$bg_pid" || rc_e1=$?
 bg_pid=""
@@ -278,6 +308,75 @@ check "(e) both runs' records account for every entry exactly once, done_before 
 check "(e) every object byte-exact" same_files "$work/images" "$out_e" "$work/kill.txt" _results killed
 echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests_e - requests_e1)) in the resumed one" \
   "for $kill_count entries ($((SECONDS - t0)) s with the new cluster; not asserted)"
+
+# ---------------------------------------------------------------------------------------------
+# (f) tar mode (--outputFormat=tar, shards of 50 images): a TaskManager killed at about half way
+# by the origin's count of requests, a new one started, the job fails over. Shards published
+# before the kill must not be published again, nor their images put into a second shard.
+out_f="$work/out-f"
+# tar_run_with_kill NAME I ARG...: a tar-mode run of the kill manifest on the cluster (logs/NAME.*),
+# TaskManager I (one still running) replaced at half of its requests; sets rc, took, requests_kill
+# (the run's origin requests), state_kill and restarts_kill (failures in the job's exception history).
+tar_run_with_kill() {
+  local name="$1" tm="$2" job="massfetch-suite-$1-$$" t0=$SECONDS before jid; shift 2
+  before="$(origin_requests)"
+  timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
+    --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job" --outputFormat=tar \
+    "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" &
+  bg_pid=$!
+  at_half_of_requests "$before" replace_taskmanager "$tm"
+  rc=0
+  wait "$bg_pid" || rc=$?
+  bg_pid=""
+  took=$((SECONDS - t0))
+  requests_kill=$(( $(origin_requests) - before ))
+  log "massfetch $name: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
+  [ "$rc" -eq 0 ] || { echo "--- massfetch $name (exit $rc):"; grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15; }
+  read -r jid state_kill _ <<<"$(flink_job_info "$rest" "$job")" || true
+  restarts_kill="$(curl -s "$rest/jobs/${jid:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+}
+# The cluster is the one part (e) started: TaskManagers 1 to 4.
+tar_run_with_kill f 1 --shardMaxImages=50 "--output=$out_f"
+check "(f) tar: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
+  test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
+check "(f) tar: the job failed over (${restarts_kill:-0} failure(s) in its exception history) and FINISHED" \
+  test "${restarts_kill:-0}" -ge 1 -a "${state_kill:-}" = FINISHED
+check "(f) tar: massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
+check "(f) tar: exactly one record per manifest entry" \
+  cmp -s <(sort "$work/kill.txt") <(records "$out_f/_results" | jq -r '.key' | sort)
+check "(f) tar: no entry failed" \
+  [ "$(records "$out_f/_results" | jq -s '[.[] | select(.status == "failed")] | length')" = 0 ]
+check "(f) tar: every ok image in exactly one published shard, byte-exact; no image in two" \
+  python3 "$py_dir/check_shards.py" --reader tarfile --out "$out_f" --results "$out_f/_results" --images "$work/images"
+echo "(f) measured: restarts=${restarts_kill:-?}, origin requests $requests_kill for $kill_count entries," \
+  "$(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_f/_results/summary.json" 2>/dev/null)," \
+  "$(ls "$out_f/shards" | grep -c '\.index\.jsonl$' || true) published shards (launcher wall time ${took}s; not asserted)"
+
+# ---------------------------------------------------------------------------------------------
+# (g) as (f), into s3:// on moto, with shards of 300 images (about 9 MB) in 5 MiB parts: at the
+# kill, the tasks are streaming multipart uploads.
+prefix_g="flink-tar-$$"
+tar_run_with_kill g 2 --shardMaxImages=300 --shardPartBytes=5242880 \
+  "--output=s3://$MASSFETCH_TEST_BUCKET/$prefix_g" "--results=$work/results-g" \
+  "--s3Endpoint=$MASSFETCH_TEST_MOTO_ENDPOINT" --s3PathStyle=true
+copied_g="$("$MASSFETCH_TEST_PYTHON" "$py_dir/s3_shards_copy.py" "$MASSFETCH_TEST_MOTO_ENDPOINT" \
+  "$MASSFETCH_TEST_BUCKET" "$prefix_g" "$work/out-g" 2>"$work/logs/g-copy.err" || true)"
+open_g="$(grep '^open-upload ' <<<"$copied_g" | sed 's#.*/##' || true)"
+check "(g) tar on S3: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
+  test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
+check "(g) tar on S3: the job failed over (${restarts_kill:-0} failure(s)) and FINISHED, massfetch exits 0" \
+  test "${restarts_kill:-0}" -ge 1 -a "${state_kill:-}" = FINISHED -a "$rc" -eq 0
+check "(g) tar on S3: exactly one record per manifest entry, none failed" \
+  test "$(records "$work/results-g" | jq -r 'select(.status != "failed") | .key' | sort | tr '\n' ' ')" \
+    = "$(sort "$work/kill.txt" | tr '\n' ' ')"
+check "(g) tar on S3: shards copied down ($(tail -n 1 <<<"$copied_g"))" grep -q '^copied [1-9]' <<<"$copied_g"
+check "(g) tar on S3: every ok image in exactly one published shard, byte-exact; no image in two" \
+  python3 "$py_dir/check_shards.py" --reader tarfile --out "$work/out-g" --results "$work/results-g" --images "$work/images"
+# A SIGKILLed worker cannot abort its upload: what it leaves is listed here, not as an object.
+check "(g) tar on S3: $(grep -c . <<<"$open_g" || true) multipart upload(s) left open by the kill, none a published shard's" \
+  bash -c '! grep -qxF -f <(cat "$1"/shards/*.index.jsonl | jq -r .shard) <<<"$2"' _ "$work/out-g" "$open_g"
+echo "(g) measured: restarts=${restarts_kill:-?}, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$work/results-g/summary.json" 2>/dev/null)," \
+  "$(tail -n 1 <<<"$copied_g") (launcher wall time ${took}s; not asserted)"
 
 # ---------------------------------------------------------------------------------------------
 # (c) `flink run` of a Flink distribution, i.e. CliFrontend from the cluster's own jars: the CLI

@@ -71,10 +71,7 @@ public final class MassfetchPipeline {
     PCollectionTuple spread =
         requests
             .apply("Distribute",
-                Distribute.intoGroups(Distribute.groupsFor(
-                    ManifestSize.estimateEntries(options.getManifest()),
-                    options.getGroupSize(),
-                    options.getMinGroups())));
+                Distribute.intoGroups(WorkGroups.of(options, shards)));
 
     PCollection<FetchRequest> toFetch = spread.get(Distribute.REQUESTS);
     ResultsLedger ledger = ledger(options);

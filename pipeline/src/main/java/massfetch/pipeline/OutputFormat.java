@@ -17,7 +17,7 @@ final class OutputFormat {
           throw new IllegalArgumentException(
               "--outputFormat=tar needs a local folder, gs:// or s3://, not " + o.getOutput());
         }
-        return ShardConfig.of(o.getShardMaxImages(), o.getShardMaxBytes());
+        return ShardConfig.of(o.getShardMaxImages(), o.getShardMaxBytes(), o.getShardPartBytes());
       default:
         throw new IllegalArgumentException(
             "--outputFormat must be files or tar, got '" + o.getOutputFormat() + "'");

@@ -19,6 +19,10 @@ final class PreviousResults {
     if (spec == null || spec.matches(".*[*?\\[{].*")) {
       return spec;
     }
+    if (spec.isBlank()) {
+      // As a folder it would be the file system's root: the match would walk all of it (/proc too).
+      throw new UserError("--previousResults is empty: name the earlier run's results folder, a file or a glob");
+    }
     try {
       if (spec.endsWith("/") || isLocalFolder(spec) || ResultsLocation.matching(spec).isEmpty()) {
         return inFolder(spec);

@@ -25,4 +25,12 @@ public interface ShardOptions extends PipelineOptions {
   long getShardMaxBytes();
 
   void setShardMaxBytes(long value);
+
+  @Description("Tar mode on s3:// and gs://: bytes per upload part, the memory each shard being"
+      + " written holds (64 MiB: about one store request per 1,000 images of 50 KB). A multiple of"
+      + " 256 KiB, at least 5 MiB.")
+  @Default.Integer(massfetch.shard.ShardConfig.DEFAULT_PART_BYTES)
+  int getShardPartBytes();
+
+  void setShardPartBytes(int value);
 }

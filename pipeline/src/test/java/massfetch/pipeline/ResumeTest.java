@@ -159,6 +159,7 @@ class ResumeTest {
         new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + dir.resolve("gone")},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + dir.resolve("none-*.jsonl")},
         new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults=" + ownResults},
+        new String[] {"--manifest=" + manifest, "--output=" + out, "--previousResults="},
         new String[] {"--manifest=" + ownResults, "--output=" + out, "--onlyFailed"});
     for (String[] args : mistakes) {
       MainRun run = run(args);

@@ -106,12 +106,51 @@ class TarOutputTest {
   }
 
   @Test
+  void givenDefaultLimits_whenAFewHundredImagesRunOnTheDirectRunner_thenTheyFillOneShard() throws Exception {
+    int count = 300;
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      if (i >= GOOD) {
+        origin.addImage(i + ".png", image(i));
+      }
+      lines.add("img/" + i + ".png");
+    }
+    Path manifest = Files.write(dir.resolve("manifest.txt"), lines);
+    Path out = dir.resolve("out");
+
+    MainRun run = MainRun.run("--manifest=" + manifest, "--baseUrl=" + origin.baseUrl(), "--output=" + out,
+        "--outputFormat=tar");
+    assertEquals(0, run.exitCode(), run.err());
+    // Every DirectRunner bundle (one per work group) ends in a shard of its own: with files mode's
+    // 16 groups at least, this would be 16 shards of about 19 images.
+    List<Path> indexes;
+    try (Stream<Path> files = Files.list(out.resolve("shards"))) {
+      indexes = files.filter(f -> f.getFileName().toString().endsWith(".index.jsonl")).toList();
+    }
+    assertEquals(1, indexes.size(), "published shards: " + indexes);
+    assertEquals(count, Files.readAllLines(indexes.get(0)).size(), "images in the shard");
+    Map<String, JsonNode> records = results(out.resolve("_results"));
+    assertEquals(count, records.size(), "one result per entry");
+    for (int i = 0; i < count; i++) {
+      JsonNode r = records.get("img/" + i + ".png");
+      assertEquals("ok", r.get("status").asText(), r.toString());
+      byte[] shard = Files.readAllBytes(out.resolve(r.get("shard").asText()));
+      int offset = r.get("offset").asInt();
+      assertArrayEquals(image(i), Arrays.copyOfRange(shard, offset, offset + image(i).length), r.toString());
+    }
+  }
+
+  @Test
   void givenShardOptionMistakes_whenRun_thenOneLineAndExitCode2() throws Exception {
     Path manifest = Files.write(dir.resolve("m.txt"), List.of("img/1.png"));
     List<String[]> mistakes = List.of(
         new String[] {"--outputFormat=zip", "--output=" + dir.resolve("o1")},
         new String[] {"--outputFormat=tar", "--shardMaxImages=0", "--output=" + dir.resolve("o2")},
-        new String[] {"--outputFormat=tar", "--shardMaxBytes=-1", "--output=" + dir.resolve("o3")});
+        new String[] {"--outputFormat=tar", "--shardMaxBytes=-1", "--output=" + dir.resolve("o3")},
+        new String[] {"--outputFormat=tar", "--shardPartBytes=4194304", "--output=" + dir.resolve("o4")},
+        new String[] {"--outputFormat=tar", "--shardPartBytes=5300000", "--output=" + dir.resolve("o5")},
+        new String[] {"--outputFormat=tar", "--shardPartBytes=5242880", "--shardMaxBytes=1099511627776",
+            "--output=" + dir.resolve("o6")});
     for (String[] args : mistakes) {
       List<String> all = new ArrayList<>(List.of(args));
       all.add("--manifest=" + manifest);

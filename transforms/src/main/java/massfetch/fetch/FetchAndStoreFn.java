@@ -18,6 +18,7 @@ import massfetch.model.Status;
 import massfetch.results.LedgerWriter;
 import massfetch.results.ResultsLedger;
 import massfetch.shard.IndexEntry;
+import massfetch.shard.PublishedShardKeys;
 import massfetch.shard.ShardConfig;
 import massfetch.shard.ShardStore;
 import massfetch.shard.ShardStores;
@@ -75,6 +76,9 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
   private transient LedgerWriter writer;
   private transient ShardStore shardStore;
   private transient ShardedOutput<Completed> sharded;
+  private transient PublishedShardKeys publishedShards;
+  /** Whether this instance has read the published shards yet. */
+  private transient boolean shardsRead;
 
   /**
    * {@code ledger} null: results are only output; otherwise they are also published into it.
@@ -94,7 +98,11 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       writer = new LedgerWriter(ledger);
     }
     if (shards != null) {
-      shardStore = ShardStores.open(sinkConfig);
+      shardStore = ShardStores.open(sinkConfig, shards.partBytes());
+      if (fetchConfig.skipExisting()) {
+        // Since the run's start (less the clocks' margin): a restarted task's earlier attempts.
+        publishedShards = PublishedShardKeys.of(sinkConfig.output(), sinkConfig.staleTempBefore());
+      }
     }
   }
 
@@ -107,8 +115,15 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
       writer.startBundle();
     }
     if (shardStore != null) {
+      // The first bundle of this instance (a task deployed anew, as after a failover) and any bundle
+      // after a failed one (its shards are still here) read what earlier attempts published; the
+      // others need not list the shards again.
+      if (publishedShards != null && (!shardsRead || sharded != null)) {
+        publishedShards.refresh();
+        shardsRead = true;
+      }
       abortShards(); // a failed bundle's unpublished shards
-      sharded = new ShardedOutput<>(shardStore, shards);
+      sharded = new ShardedOutput<>(shardStore, shards, publishedShards);
     }
   }
 
@@ -162,6 +177,7 @@ class FetchAndStoreFn extends DoFn<FetchRequest, FetchResult> {
         publish(ready.result);
         context.output(ready.result, ready.timestamp, ready.window);
       }
+      sharded = null; // the bundle finished: nothing of it is left to abort
     }
     if (writer != null) {
       writer.finishBundle();

@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * A set of {@code long}s in one array (open addressing, linear probing): 8 to 16 bytes an entry,
  * where a {@code HashSet<Long>} takes about 50 — what lets a worker hold the ids of millions of
- * published results. Not thread-safe; {@link PublishedEntries} guards it.
+ * published results. Not thread-safe: its users guard it.
  */
-final class LongHashSet {
+public final class LongHashSet {
   /** Marks a free slot; the one value never stored in the table (tracked apart). */
   private static final long FREE = Long.MIN_VALUE;
 
@@ -15,7 +15,7 @@ final class LongHashSet {
   private int size;
   private boolean hasFree;
 
-  boolean add(long v) {
+  public boolean add(long v) {
     if (v == FREE) {
       boolean added = !hasFree;
       hasFree = true;
@@ -31,7 +31,7 @@ final class LongHashSet {
     return false;
   }
 
-  boolean contains(long v) {
+  public boolean contains(long v) {
     if (v == FREE) {
       return hasFree;
     }
@@ -47,7 +47,7 @@ final class LongHashSet {
     }
   }
 
-  int size() {
+  public int size() {
     return size + (hasFree ? 1 : 0);
   }
 

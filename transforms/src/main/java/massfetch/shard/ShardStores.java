@@ -14,16 +14,22 @@ public final class ShardStores {
     return java.util.List.of("file", "s3", "gs").contains(ObjectSinks.schemeOf(output));
   }
 
+  /** A store to read shards from (parts are for writing: the default size is never used). */
   public static ShardStore open(SinkConfig config) {
+    return open(config, ShardConfig.DEFAULT_PART_BYTES);
+  }
+
+  /** A store to write shards to, uploading them in parts of {@code partBytes}. */
+  public static ShardStore open(SinkConfig config, int partBytes) {
     String scheme = ObjectSinks.schemeOf(config.output());
     if (scheme.equals("file")) {
       return new LocalShardStore(ObjectSinks.localPath(config.output()));
     }
     if (scheme.equals("s3")) {
-      return S3ShardStore.open(config);
+      return S3ShardStore.open(config, partBytes);
     }
     if (scheme.equals("gs")) {
-      return GcsShardStore.open(config);
+      return GcsShardStore.open(config, partBytes);
     }
     throw new IllegalArgumentException(
         "--outputFormat=tar needs a local folder, gs:// or s3://, not " + scheme + "://");

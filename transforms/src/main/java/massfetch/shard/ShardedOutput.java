@@ -24,22 +24,32 @@ import massfetch.sink.StoreUnavailableException;
 public final class ShardedOutput<T> implements ObjectSink {
   private final ShardStore store;
   private final ShardConfig config;
+  private final PublishedShardKeys published;
   private final Map<String, Shard<T>> shardOfKey = new HashMap<>();
   private final List<Shard<T>> unpublished = new ArrayList<>();
   private Shard<T> open;
 
   public ShardedOutput(ShardStore store, ShardConfig config) {
+    this(store, config, null);
+  }
+
+  /** {@code published}: the shards this run published so far, which {@link #exists} answers from. */
+  public ShardedOutput(ShardStore store, ShardConfig config, PublishedShardKeys published) {
     this.store = store;
     this.config = config;
+    this.published = published;
   }
 
   /** A published shard: its index as published, and what was held for its images. */
   public record Published<T>(List<IndexEntry> index, List<T> held) {}
 
-  /** Existence is answered upstream from the published indexes, never a request per key. */
+  /**
+   * Whether {@code key} is in a shard this run published: an earlier attempt's, whose results a
+   * failure lost. Earlier runs' shards are left out upstream; never a request per key.
+   */
   @Override
   public CompletableFuture<Boolean> exists(String key) {
-    return CompletableFuture.completedFuture(false);
+    return CompletableFuture.completedFuture(published != null && published.contains(key));
   }
 
   @Override

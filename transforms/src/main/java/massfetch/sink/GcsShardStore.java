@@ -26,26 +26,27 @@ import massfetch.shard.ShardUpload;
  * timeouts).
  */
 public final class GcsShardStore implements ShardStore {
-  /** The resumable upload's chunk: the memory a shard in progress costs. */
-  static final int CHUNK_BYTES = 8 << 20;
-
   private final BucketPrefix location;
   private final Storage storage;
   private final String userProject;
+  /** The resumable upload's chunk: the memory a shard in progress costs. */
+  private final int chunkBytes;
 
-  private GcsShardStore(BucketPrefix location, Storage storage, String userProject) {
+  private GcsShardStore(BucketPrefix location, Storage storage, String userProject, int chunkBytes) {
     this.location = location;
     this.storage = storage;
     this.userProject = userProject;
+    this.chunkBytes = chunkBytes;
   }
 
-  public static GcsShardStore open(SinkConfig config) {
+  /** {@code chunkBytes}: a multiple of 256 KiB, as resumable uploads require (ShardConfig checks). */
+  public static GcsShardStore open(SinkConfig config, int chunkBytes) {
     // The JDK transport, not the sink's bounded Apache pool: the client starts a resumable upload
     // by reading only the Location header of the answer, never its body, so where a server sends
     // one (fake-gcs-server does) a pooled connection stays leased for good, and a few shards in,
     // every request waits for a connection. The JDK transport has no lease to run out of.
     return new GcsShardStore(BucketPrefix.parse(config.output(), "gs"),
-        GcsSink.storageFor(config, new NetHttpTransport()), config.gcsUserProject());
+        GcsSink.storageFor(config, new NetHttpTransport()), config.gcsUserProject(), chunkBytes);
   }
 
   @Override
@@ -128,7 +129,7 @@ public final class GcsShardStore implements ShardStore {
       } catch (StorageException e) {
         throw new IOException("starting upload of " + name() + ": " + e.getMessage(), e);
       }
-      channel.setChunkSize(CHUNK_BYTES);
+      channel.setChunkSize(chunkBytes);
       stream = Channels.newOutputStream(channel);
     }
 

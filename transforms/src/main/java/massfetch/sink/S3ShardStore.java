@@ -25,22 +25,22 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * addressing and timeouts.
  */
 public final class S3ShardStore implements ShardStore {
-  /** 8 MiB: above S3's 5 MiB least part, and 10,000 parts hold 80 GB, far past any shard limit. */
-  static final int PART_BYTES = 8 << 20;
-
   private final BucketPrefix location;
   private final S3AsyncClient client;
   private final boolean conditionalWrites;
+  private final int partBytes;
 
-  private S3ShardStore(BucketPrefix location, S3AsyncClient client, boolean conditionalWrites) {
+  private S3ShardStore(BucketPrefix location, S3AsyncClient client, boolean conditionalWrites, int partBytes) {
     this.location = location;
     this.client = client;
     this.conditionalWrites = conditionalWrites;
+    this.partBytes = partBytes;
   }
 
-  public static S3ShardStore open(SinkConfig config) {
+  /** {@code partBytes}: every part but the last (S3 wants at least 5 MiB; ShardConfig checks). */
+  public static S3ShardStore open(SinkConfig config, int partBytes) {
     return new S3ShardStore(BucketPrefix.parse(config.output(), "s3"), S3Sink.clientFor(config),
-        config.s3ConditionalWrites());
+        config.s3ConditionalWrites(), partBytes);
   }
 
   @Override
@@ -124,7 +124,8 @@ public final class S3ShardStore implements ShardStore {
       String etag = await(client.uploadPart(
           b -> b.bucket(location.bucket()).key(key).uploadId(uploadId).partNumber(number)
               .contentLength((long) length),
-          AsyncRequestBody.fromBytes(java.util.Arrays.copyOf(bytes, length))),
+          // No copy: the part is awaited before its buffer is written again.
+          AsyncRequestBody.fromRemainingByteBufferUnsafe(java.nio.ByteBuffer.wrap(bytes, 0, length))),
           "uploading part " + number + " of " + key).eTag();
       parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
     }
@@ -187,30 +188,40 @@ public final class S3ShardStore implements ShardStore {
       }
     }
 
-    /** Holds at most one part; each full part is uploaded before more is taken. */
+    /**
+     * Holds at most one part; each full part is uploaded before more is taken. The buffer grows
+     * to the part size as the shard does, so a small shard costs no whole part of memory.
+     */
     private final class PartBuffer extends OutputStream {
-      private final byte[] buffer = new byte[PART_BYTES];
+      private byte[] buffer = new byte[Math.min(partBytes, 1 << 20)];
       private int length;
 
       @Override
       public void write(int b) throws IOException {
-        if (length == buffer.length) {
-          flushPart();
-        }
+        makeRoom();
         buffer[length++] = (byte) b;
       }
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
-          if (length == buffer.length) {
-            flushPart();
-          }
+          makeRoom();
           int n = Math.min(len, buffer.length - length);
           System.arraycopy(b, off, buffer, length, n);
           length += n;
           off += n;
           len -= n;
+        }
+      }
+
+      private void makeRoom() throws IOException {
+        if (length < buffer.length) {
+          return;
+        }
+        if (buffer.length < partBytes) {
+          buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(partBytes, 2L * buffer.length));
+        } else {
+          flushPart();
         }
       }
 

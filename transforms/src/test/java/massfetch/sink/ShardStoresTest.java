@@ -113,6 +113,9 @@ class ShardStoresTest {
     };
   }
 
+  /** The least part S3 takes (5 MiB), so that a few images make several parts. */
+  private static final int PART = ShardConfig.MIN_PART_BYTES;
+
   private static SinkConfig config(String api, String url, String bucket, String prefix) {
     SinkConfig.Builder b = SinkConfig.builder().setOutput(api + "://" + bucket + "/" + prefix).setStoreTimeoutSeconds(30);
     return (api.equals("s3") ? b.setS3Endpoint(url).setS3PathStyle(true) : b.setGcsEndpoint(url)).build();
@@ -143,13 +146,13 @@ class ShardStoresTest {
     Map<String, byte[]> images = new HashMap<>();
     Random random = new Random(7);
     for (int i = 0; i < 5; i++) {
-      byte[] b = new byte[3 << 20]; // 15 MiB in all: two 8 MiB parts or chunks
+      byte[] b = new byte[3 << 20]; // 15 MiB in all: three 5 MiB parts or chunks
       random.nextBytes(b);
       images.put("img/" + i + ".png", b);
     }
     List<String> order = new ArrayList<>(images.keySet());
 
-    try (ShardStore store = ShardStores.open(config(api, url, bucket, prefix)); Reader read = reader(api, url, bucket)) {
+    try (ShardStore store = ShardStores.open(config(api, url, bucket, prefix), PART); Reader read = reader(api, url, bucket)) {
       List<IndexEntry> first = writeAndPublish(store, images, order);
       Collections.reverse(order);
       List<IndexEntry> retried = writeAndPublish(store, images, order);
@@ -177,9 +180,9 @@ class ShardStoresTest {
     assumeTrue(url != null, "no " + api + " server:" + StoreTestSupport.HOW_TO_RUN);
     String bucket = StoreTestSupport.bucket();
     String prefix = "shard-test/" + UUID.randomUUID();
-    byte[] big = new byte[9 << 20]; // more than a part: the upload has started
+    byte[] big = new byte[7 << 20]; // more than a part: the upload has started
     new Random(3).nextBytes(big);
-    try (ShardStore store = ShardStores.open(config(api, url, bucket, prefix)); Reader read = reader(api, url, bucket)) {
+    try (ShardStore store = ShardStores.open(config(api, url, bucket, prefix), PART); Reader read = reader(api, url, bucket)) {
       ShardedOutput<String> out = new ShardedOutput<>(store, ShardConfig.of(1000, 1L << 30));
       out.put("a.png", big, "image/png", StoreTestSupport.md5(big), "http://origin/a.png").join();
       if (api.equals("s3")) {
