@@ -40,7 +40,7 @@ public final class S3ShardStore implements ShardStore {
 
   public static S3ShardStore open(SinkConfig config) {
     return new S3ShardStore(BucketPrefix.parse(config.output(), "s3"), S3Sink.clientFor(config),
-        config.s3ConditionalWrites());
+        S3Sink.settingsOf(config).conditionalWrites());
   }
 
   @Override
