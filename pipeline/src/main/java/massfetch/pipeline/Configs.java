@@ -12,6 +12,7 @@ import javax.annotation.Nullable;
 import massfetch.fetch.FetchConfig;
 import massfetch.fetch.TrustedCertificates;
 import massfetch.sink.ObjectMetadata;
+import massfetch.sink.ObjectSinks;
 import massfetch.sink.SinkConfig;
 
 /** Turns parsed options into the transforms' serializable configurations. */
@@ -177,23 +178,17 @@ final class Configs {
     if (!(o.getMaxWritesPerSecond() >= 0) || Double.isInfinite(o.getMaxWritesPerSecond())) {
       throw new IllegalArgumentException("--maxWritesPerSecond must not be negative (0 means no cap)");
     }
-    return SinkConfig.builder()
+    SinkConfig.Builder config = SinkConfig.builder();
+    ObjectSinks.settingsFrom(o).forEach(config::setStore);
+    return config
         .setOutput(o.getOutput())
         .setOverwrite(o.getOverwrite())
         .setLocalWriteThreads(o.getLocalWriteThreads())
         .setMaxUploadsInFlight(o.getMaxUploadsInFlight())
-        .setGcsEndpoint(o.getGcsEndpoint())
-        .setGcsProject(o.getGcsProject())
-        .setS3Endpoint(o.getS3Endpoint())
-        .setS3Region(o.getS3Region())
-        .setS3PathStyle(o.getS3PathStyle())
-        .setS3ConditionalWrites(o.getS3ConditionalWrites())
         .setStoreTimeoutSeconds(o.getStoreTimeoutSeconds())
         .setStorageClass(o.getStorageClass())
         .setCacheControl(o.getCacheControl())
         .setObjectMetadataPairs(ObjectMetadata.parsePairs(rejoinPairs(o.getObjectMetadata())))
-        .setGcsUserProject(o.getUserProject())
-        .setS3KmsKeyId(o.getS3KmsKeyId())
         .setMaxWritesPerSecond(o.getMaxWritesPerSecond())
         .setWriteRampUp(o.getWriteRampUp())
         .setDurability(massfetch.sink.Durability.parse(o.getDurability()))

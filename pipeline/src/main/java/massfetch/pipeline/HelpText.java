@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import massfetch.sink.ObjectSinks;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -38,8 +39,16 @@ final class HelpText {
   private static final List<Map.Entry<String, List<Class<? extends PipelineOptions>>>> SECTIONS = List.of(
       Map.entry("Manifest", List.of(ManifestOptions.class)),
       Map.entry("Fetching", List.of(FetchOptions.class)),
-      Map.entry("Storing", List.of(SinkOptions.class, ShardOptions.class)),
+      Map.entry("Storing", storingOptions()),
       Map.entry("Results and exit code", List.of(ResultsOptions.class, OutcomeOptions.class)));
+
+  /** The options of every store, then each registered store's own, then the tar shards'. */
+  private static List<Class<? extends PipelineOptions>> storingOptions() {
+    List<Class<? extends PipelineOptions>> all = new ArrayList<>(List.of(SinkOptions.class));
+    all.addAll(ObjectSinks.optionsInterfaces());
+    all.add(ShardOptions.class);
+    return List.copyOf(all);
+  }
 
   /** Lines an option's text may take; the rest is one --help=<Interface> away. */
   private static final int MAX_TEXT_LINES = 2;

@@ -106,11 +106,10 @@ public final class MassfetchMain {
       throw e;
     }
     OptionsCheck.checkEndpoints(options);
-    if (options.getS3Region() == null && options.getS3Endpoint() == null && !usesS3(options)) {
+    if (!usesS3(options)) {
       FileSystemsSetup.skipS3RegionLookup(options);
     }
-    FileSystemsSetup.configure(options, options.getGcsEndpoint(), options.getGcsProject(),
-        options.getS3Endpoint(), options.getS3Region(), options.getS3PathStyle());
+    FileSystemsSetup.configure(options);
     options.setPreviousResults(PreviousResults.files(options.getPreviousResults()));
     OptionsCheck.check(options);
     return options;

@@ -1,15 +1,13 @@
 package massfetch.pipeline;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import massfetch.sink.EndpointUrl;
 import massfetch.sink.ObjectSinks;
 import massfetch.sink.SinkConfig;
 import massfetch.sink.StoreProbe;
@@ -123,26 +121,22 @@ final class OptionsCheck {
   }
 
   /**
-   * The store endpoints, checked before the file systems are set up with them: the storage SDKs
-   * answer a malformed endpoint with a NullPointerException.
+   * Every store's own options (its endpoint, for one), checked by the store before the file systems
+   * are set up with them: the storage SDKs answer a malformed endpoint with a NullPointerException.
    */
   static void checkEndpoints(MassfetchOptions o) throws UserError {
-    checkHttpUrl("--gcsEndpoint", o.getGcsEndpoint());
-    checkHttpUrl("--s3Endpoint", o.getS3Endpoint());
+    try {
+      ObjectSinks.settingsFrom(o);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
   }
 
   private static void checkHttpUrl(String option, String url) throws UserError {
-    if (url == null) {
-      return;
-    }
     try {
-      URI uri = new URI(url);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new UserError(option + " must be an http:// or https:// URL with a host, got '" + url + "'");
-      }
-    } catch (URISyntaxException e) {
-      throw new UserError(option + " is not a valid URL: " + e.getReason());
+      EndpointUrl.check(option, url);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
     }
   }
 

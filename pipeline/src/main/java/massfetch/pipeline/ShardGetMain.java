@@ -11,7 +11,9 @@ import massfetch.shard.IndexEntry;
 import massfetch.shard.ShardReader;
 import massfetch.shard.ShardStore;
 import massfetch.shard.ShardStores;
+import massfetch.sink.ObjectSinks;
 import massfetch.sink.SinkConfig;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * {@code scripts/massfetch-get KEY --from=<output>}: finds one image of a tar output in the shards'
@@ -34,7 +36,7 @@ public final class ShardGetMain {
     String from = null;
     String save = null;
     boolean where = false;
-    SinkConfig.Builder config = SinkConfig.builder().setOutput("unset");
+    List<String> storeArgs = new ArrayList<>();
     for (String arg : args) {
       String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : "";
       String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
@@ -46,11 +48,7 @@ public final class ShardGetMain {
         case "--from" -> from = value;
         case "--save" -> save = value;
         case "--where" -> where = true;
-        case "--s3Endpoint" -> config.setS3Endpoint(value);
-        case "--s3PathStyle" -> config.setS3PathStyle(Boolean.parseBoolean(value));
-        case "--s3Region" -> config.setS3Region(value);
-        case "--gcsEndpoint" -> config.setGcsEndpoint(value);
-        case "--gcsProject" -> config.setGcsProject(value);
+        case "--s3Endpoint", "--s3PathStyle", "--s3Region", "--gcsEndpoint", "--gcsProject" -> storeArgs.add(arg);
         default -> {
           if (arg.startsWith("--")) {
             err.println("massfetch-get: error: unknown option " + name + "; " + USAGE);
@@ -69,7 +67,7 @@ public final class ShardGetMain {
       return 2;
     }
     String key = keys.get(0);
-    try (ShardStore store = ShardStores.open(config.setOutput(from).build())) {
+    try (ShardStore store = ShardStores.open(config(from, storeArgs))) {
       ShardReader reader = new ShardReader(store);
       Optional<IndexEntry> entry = reader.find(key);
       if (entry.isEmpty()) {
@@ -92,5 +90,13 @@ public final class ShardGetMain {
       err.println("massfetch-get: error: " + e.getMessage());
       return 1;
     }
+  }
+
+  /** The configuration of {@code from} with the stores' own options, each store reading its own. */
+  private static SinkConfig config(String from, List<String> storeArgs) {
+    SinkConfig.Builder config = SinkConfig.builder().setOutput(from);
+    ObjectSinks.settingsFrom(PipelineOptionsFactory.fromArgs(storeArgs.toArray(String[]::new)).create())
+        .forEach(config::setStore);
+    return config.build();
   }
 }

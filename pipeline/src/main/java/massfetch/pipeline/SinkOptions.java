@@ -7,7 +7,10 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
-/** Where fetched objects go. */
+/**
+ * Where fetched objects go, for every store; a store's own options (endpoint, region…) are in its
+ * own interface, registered with Beam by the store (see {@code massfetch.sink.ObjectStore}).
+ */
 public interface SinkOptions extends PipelineOptions {
   @Description("Output prefix: a local folder, gs://bucket/prefix or s3://bucket/prefix. Object key = manifest path.")
   @Validation.Required
@@ -56,40 +59,6 @@ public interface SinkOptions extends PipelineOptions {
 
   void setWriteRampUp(boolean value);
 
-  @Description("GCS JSON API endpoint, for emulators (e.g. http://127.0.0.1:4443).")
-  String getGcsEndpoint();
-
-  void setGcsEndpoint(String value);
-
-  @Description("GCS project, when Application Default Credentials name none.")
-  String getGcsProject();
-
-  void setGcsProject(String value);
-
-  @Description("S3 endpoint, for S3-compatible stores (e.g. http://127.0.0.1:9000).")
-  String getS3Endpoint();
-
-  void setS3Endpoint(String value);
-
-  @Description("S3 region (default: the AWS default provider chain).")
-  String getS3Region();
-
-  void setS3Region(String value);
-
-  @Description("Path-style S3 addressing (needed by most S3-compatible stores).")
-  @Default.Boolean(SinkConfig.DEFAULT_S3_PATH_STYLE)
-  boolean getS3PathStyle();
-
-  void setS3PathStyle(boolean value);
-
-  @Description("On S3 with --overwrite off, send If-None-Match: * so the store itself refuses to replace an"
-      + " object; turn off for a store that rejects the header: each put is then preceded by a HEAD"
-      + " (a request more per object, and a small race between two writers of one key).")
-  @Default.Boolean(SinkConfig.DEFAULT_S3_CONDITIONAL_WRITES)
-  boolean getS3ConditionalWrites();
-
-  void setS3ConditionalWrites(boolean value);
-
   @Description("Deadline for one object-store request (connect, send, answer), seconds.")
   @Default.Integer(SinkConfig.DEFAULT_STORE_TIMEOUT_SECONDS)
   int getStoreTimeoutSeconds();
@@ -112,16 +81,6 @@ public interface SinkOptions extends PipelineOptions {
   List<String> getObjectMetadata();
 
   void setObjectMetadata(List<String> value);
-
-  @Description("GCS project billed for a requester-pays bucket's requests (default: none).")
-  String getUserProject();
-
-  void setUserProject(String value);
-
-  @Description("KMS key id or ARN: S3 objects are written with SSE-KMS under it (default: the bucket's encryption).")
-  String getS3KmsKeyId();
-
-  void setS3KmsKeyId(String value);
 
   @Description("Before the job, check a gs:// or s3:// --output and --results by writing and deleting one probe"
       + " object, and the credentials and region for them and the manifest; turn off where only the workers"

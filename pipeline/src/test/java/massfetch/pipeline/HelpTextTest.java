@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import massfetch.sink.ObjectSinks;
 import org.apache.beam.sdk.options.Description;
 import org.junit.jupiter.api.Test;
 
@@ -81,17 +82,29 @@ class HelpTextTest {
     assertEquals("Requests at once. 'auto' finds it.", forms.get(3));
   }
 
-  /** Every option massfetch declares itself, by property name. */
+  @Test
+  void givenHelp_whenPrinted_thenTheStoringSectionNamesEachStoresOwnOptions() {
+    String storing = MainRun.run("--help").out().lines().filter(l -> l.startsWith("Storing (")).findFirst().orElse("");
+
+    for (Class<?> c : ObjectSinks.optionsInterfaces()) {
+      assertTrue(storing.contains(c.getSimpleName()), c.getSimpleName() + " in " + storing);
+    }
+    assertTrue(storing.contains("S3StoreOptions") && storing.contains("GcsStoreOptions"), storing);
+  }
+
+  /** Every option massfetch declares itself or through its stores, by property name. */
   private static List<String> massfetchOptions() {
+    List<Class<?>> interfaces = new ArrayList<>(List.of(MassfetchOptions.class.getInterfaces()));
+    interfaces.addAll(ObjectSinks.optionsInterfaces());
     List<String> names = new ArrayList<>();
-    for (Class<?> c : MassfetchOptions.class.getInterfaces()) {
+    for (Class<?> c : interfaces) {
       for (Method m : c.getDeclaredMethods()) {
         if (m.isAnnotationPresent(Description.class)) {
           names.add(HelpText.propertyName(m));
         }
       }
     }
-    assertTrue(names.size() > 40, "found the options: " + names);
+    assertTrue(names.size() > 40 && names.contains("s3Endpoint"), "found the options: " + names);
     return names;
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import massfetch.fetch.FetchConfig;
+import massfetch.sink.S3Sink;
 import massfetch.sink.SinkConfig;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class OptionDefaultsTest {
     assertEquals(75, fetch.hostBackoffMs());
     assertEquals(3, fetch.hostFailuresToOpen());
     assertEquals(2_500, fetch.hostCooldownMs());
-    assertFalse(sink.s3ConditionalWrites());
+    assertFalse(sink.settings("s3", S3Sink.Settings.class).conditionalWrites());
     assertEquals(7, sink.storeTimeoutSeconds());
   }
 

@@ -11,7 +11,7 @@ import software.amazon.awssdk.regions.Region;
  * before {@code Pipeline.create(options)}:
  *
  * <pre>{@code
- * FileSystemsSetup.configure(options, sinkConfig);
+ * FileSystemsSetup.configure(options);
  * }</pre>
  *
  * <p>Everything is set as pipeline options, so it reaches every worker with the job. Needs {@code
@@ -30,42 +30,25 @@ public final class FileSystemsSetup {
     FileSystems.setDefaultPipelineOptions(options);
   }
 
-  /**
-   * Configures the GCS and S3 file systems. A null endpoint keeps the real service with Application
-   * Default Credentials (GCS) or the default provider chain (S3).
-   *
-   * @param gcsEndpoint GCS JSON API root for an emulator, e.g. {@code http://127.0.0.1:4443}; no
-   *     credentials are sent to it
-   * @param s3Endpoint S3 endpoint for an S3-compatible store, e.g. {@code http://127.0.0.1:9000}
-   * @param s3PathStyle path-style addressing; needed for {@code localhost} and most S3-compatible
-   *     stores, which cannot resolve {@code bucket.localhost}. Any custom {@code s3Endpoint} gets
-   *     it too (with {@link S3CompatibleClientBuilderFactory}), as Beam's file system cannot reach
-   *     a virtual-host bucket on an IP or {@code localhost} endpoint.
-   */
-  public static void configure(
-      PipelineOptions options,
-      String gcsEndpoint,
-      String gcsProject,
-      String s3Endpoint,
-      String s3Region,
-      boolean s3PathStyle) {
-    configure(options, SinkConfig.builder()
-        .setOutput("")
-        .setGcsEndpoint(gcsEndpoint)
-        .setGcsProject(gcsProject)
-        .setS3Endpoint(s3Endpoint)
-        .setS3Region(s3Region)
-        .setS3PathStyle(s3PathStyle)
-        .build());
+  /** Configures every store's file system from the stores' own options in {@code options}. */
+  public static void configure(PipelineOptions options) {
+    SinkConfig.Builder config = SinkConfig.builder().setOutput("");
+    ObjectSinks.settingsFrom(options).forEach(config::setStore);
+    configure(options, config.build());
   }
 
   /**
    * For a job with no {@code s3://} location: gives Beam's S3 file system a fixed region, which it
    * then never uses. Without one, registering the file systems (which every job does) runs the AWS
    * default region chain, whose last step is a call to the EC2 metadata service — a network wait
-   * at every start on a machine outside AWS. Call before {@link #configure}.
+   * at every start on a machine outside AWS. Does nothing when {@code --s3Region} or {@code
+   * --s3Endpoint} is given. Call before {@link #configure}.
    */
   public static void skipS3RegionLookup(PipelineOptions options) {
+    S3StoreOptions store = options.as(S3StoreOptions.class);
+    if (store.getS3Region() != null || store.getS3Endpoint() != null) {
+      return;
+    }
     S3Options s3 = options.as(S3Options.class);
     s3.setAwsRegion(Region.US_EAST_1);
   }

@@ -46,7 +46,8 @@ public final class GcsShardStore implements ShardStore {
     // one (fake-gcs-server does) a pooled connection stays leased for good, and a few shards in,
     // every request waits for a connection. The JDK transport has no lease to run out of.
     return new GcsShardStore(BucketPrefix.parse(config.output(), "gs"),
-        GcsSink.storageFor(config, new NetHttpTransport()), config.gcsUserProject(), chunkBytes);
+        GcsSink.storageFor(config, new NetHttpTransport()), GcsSink.settingsOf(config).userProject(),
+        chunkBytes);
   }
 
   @Override

@@ -2,6 +2,7 @@ package massfetch.sink;
 
 import com.google.api.client.http.HttpTransport;
 import com.google.api.client.http.apache.v2.ApacheHttpTransport;
+import com.google.auto.value.AutoValue;
 import com.google.cloud.BaseServiceException;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ServiceOptions;
@@ -27,6 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.annotation.Nullable;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class GcsSink implements ObjectSink {
   private final BucketPrefix location;
   private final boolean overwrite;
   private final SinkConfig config;
+  private final @Nullable String userProject;
   private final Storage storage;
   private final ExecutorService uploads;
 
@@ -63,6 +66,7 @@ public final class GcsSink implements ObjectSink {
     this.location = location;
     this.overwrite = config.overwrite();
     this.config = config;
+    this.userProject = settingsOf(config).userProject();
     this.storage = storage;
     this.uploads = uploads;
   }
@@ -76,6 +80,11 @@ public final class GcsSink implements ObjectSink {
         config,
         storageFor(config, threads),
         SinkThreads.boundedPool("massfetch-gcs-upload", threads));
+  }
+
+  /** The {@code gs://} store's own settings in {@code config}. */
+  static Settings settingsOf(SinkConfig config) {
+    return config.settings(Store.SCHEME, Settings.class);
   }
 
   static Storage storageFor(SinkConfig config, int connections) {
@@ -100,13 +109,14 @@ public final class GcsSink implements ObjectSink {
                     .setReadTimeout(timeoutMillis)
                     .build())
             .setRetrySettings(ServiceOptions.getNoRetrySettings());
-    if (config.gcsEndpoint() != null) {
+    Settings gcs = settingsOf(config);
+    if (gcs.endpoint() != null) {
       options
-          .setHost(hostOf(config.gcsEndpoint()))
+          .setHost(hostOf(gcs.endpoint()))
           .setCredentials(NoCredentials.getInstance())
-          .setProjectId(config.gcsProject() != null ? config.gcsProject() : EMULATOR_PROJECT);
-    } else if (config.gcsProject() != null) {
-      options.setProjectId(config.gcsProject());
+          .setProjectId(gcs.project() != null ? gcs.project() : EMULATOR_PROJECT);
+    } else if (gcs.project() != null) {
+      options.setProjectId(gcs.project());
     }
     return options.build().getService();
   }
@@ -149,8 +159,8 @@ public final class GcsSink implements ObjectSink {
     if (!overwrite) {
       options.add(BlobTargetOption.doesNotExist());
     }
-    if (config.gcsUserProject() != null) {
-      options.add(BlobTargetOption.userProject(config.gcsUserProject()));
+    if (userProject != null) {
+      options.add(BlobTargetOption.userProject(userProject));
     }
     String uri = location.uriOf(key);
     BlobInfo blob = info.build();
@@ -159,9 +169,9 @@ public final class GcsSink implements ObjectSink {
   }
 
   private BlobGetOption[] getOptions(BlobField... fields) {
-    return config.gcsUserProject() != null
+    return userProject != null
         ? new BlobGetOption[] {
-          BlobGetOption.fields(fields), BlobGetOption.userProject(config.gcsUserProject())
+          BlobGetOption.fields(fields), BlobGetOption.userProject(userProject)
         }
         : new BlobGetOption[] {BlobGetOption.fields(fields)};
   }
@@ -204,9 +214,9 @@ public final class GcsSink implements ObjectSink {
   CompletableFuture<Void> delete(String key) {
     BlobId id = BlobId.of(location.bucket(), location.objectName(key));
     Storage.BlobSourceOption[] options =
-        config.gcsUserProject() != null
+        userProject != null
             ? new Storage.BlobSourceOption[] {
-              Storage.BlobSourceOption.userProject(config.gcsUserProject())
+              Storage.BlobSourceOption.userProject(userProject)
             }
             : new Storage.BlobSourceOption[0];
     return submit(
@@ -305,11 +315,74 @@ public final class GcsSink implements ObjectSink {
     }
   }
 
-  /** Google Cloud Storage, {@code gs://bucket/prefix}. Registered in META-INF/services. */
-  public static final class Store implements ObjectStore {
+  /** The {@code gs://} store's own settings, from {@link GcsStoreOptions}. */
+  @AutoValue
+  public abstract static class Settings implements StoreSettings {
+    private static final long serialVersionUID = 1L;
+
+    /** GCS JSON API endpoint, for emulators; null for the real service. */
+    public abstract @Nullable String endpoint();
+
+    /** GCS project, when Application Default Credentials do not name one. */
+    public abstract @Nullable String project();
+
+    /** GCS project billed for requests to a requester-pays bucket; null for none. */
+    public abstract @Nullable String userProject();
+
     @Override
     public String scheme() {
-      return "gs";
+      return Store.SCHEME;
+    }
+
+    public static Builder builder() {
+      return new AutoValue_GcsSink_Settings.Builder();
+    }
+
+    /** The settings the options say; a malformed endpoint is refused in one line. */
+    public static Settings from(GcsStoreOptions o) {
+      EndpointUrl.check("--gcsEndpoint", o.getGcsEndpoint());
+      return builder()
+          .setEndpoint(o.getGcsEndpoint())
+          .setProject(o.getGcsProject())
+          .setUserProject(o.getUserProject())
+          .build();
+    }
+
+    /** Builder for {@link Settings}. */
+    @AutoValue.Builder
+    public abstract static class Builder {
+      public abstract Builder setEndpoint(@Nullable String endpoint);
+
+      public abstract Builder setProject(@Nullable String project);
+
+      public abstract Builder setUserProject(@Nullable String project);
+
+      public abstract Settings build();
+    }
+  }
+
+  /** Google Cloud Storage, {@code gs://bucket/prefix}. Registered in META-INF/services. */
+  public static final class Store implements ObjectStore {
+    static final String SCHEME = "gs";
+
+    @Override
+    public String scheme() {
+      return SCHEME;
+    }
+
+    @Override
+    public Class<GcsStoreOptions> optionsInterface() {
+      return GcsStoreOptions.class;
+    }
+
+    @Override
+    public Settings settings(PipelineOptions options) {
+      return Settings.from(options.as(GcsStoreOptions.class));
+    }
+
+    @Override
+    public Settings defaultSettings() {
+      return Settings.builder().build();
     }
 
     @Override
@@ -329,7 +402,7 @@ public final class GcsSink implements ObjectSink {
      */
     @Override
     public String setupProblem(SinkConfig config, java.util.Map<String, String> env) {
-      if (config.gcsEndpoint() != null) {
+      if (settingsOf(config).endpoint() != null) {
         return null; // emulators take no credentials
       }
       String fix = "run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS"
@@ -381,12 +454,12 @@ public final class GcsSink implements ObjectSink {
     @Override
     public @Nullable String probeHint(@Nullable Answer answer, String detail, SinkConfig config) {
       if (answer == null) {
-        return StoreProbe.noAnswer(config.gcsEndpoint(), detail, "--gcsEndpoint");
+        return StoreProbe.noAnswer(settingsOf(config).endpoint(), detail, "--gcsEndpoint");
       }
       if (answer.status() == 401 || answer.status() == 403) {
         return StoreProbe.accessDenied(detail,
             "grant the account storage.objects.create and storage.objects.delete on the bucket"
-                + (config.gcsUserProject() == null ? ", or set --userProject for a requester-pays bucket" : ""));
+                + (settingsOf(config).userProject() == null ? ", or set --userProject for a requester-pays bucket" : ""));
       }
       return null;
     }
@@ -398,15 +471,16 @@ public final class GcsSink implements ObjectSink {
 
     /** An emulator's endpoint takes no credentials: Beam's file system is told to send none. */
     @Override
-    public void configureFileSystem(org.apache.beam.sdk.options.PipelineOptions options, SinkConfig config) {
+    public void configureFileSystem(PipelineOptions options, SinkConfig config) {
+      Settings settings = settingsOf(config);
       org.apache.beam.sdk.extensions.gcp.options.GcsOptions gcs =
           options.as(org.apache.beam.sdk.extensions.gcp.options.GcsOptions.class);
-      if (config.gcsEndpoint() != null) {
-        gcs.setGcsEndpoint(fileSystemApiUrl(config.gcsEndpoint()));
+      if (settings.endpoint() != null) {
+        gcs.setGcsEndpoint(fileSystemApiUrl(settings.endpoint()));
         gcs.setCredentialFactoryClass(org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory.class);
       }
-      if (config.gcsProject() != null) {
-        gcs.setProject(config.gcsProject());
+      if (settings.project() != null) {
+        gcs.setProject(settings.project());
       }
     }
 

@@ -2,11 +2,15 @@ package massfetch.sink;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Opens the {@link ObjectSink} for an output location, by its scheme, from the registered {@link ObjectStore}s. */
 public final class ObjectSinks {
@@ -27,7 +31,7 @@ public final class ObjectSinks {
             + earlier.getClass().getName() + " and " + store.getClass().getName());
       }
     }
-    return Map.copyOf(stores);
+    return Collections.unmodifiableMap(stores); // Map.copyOf would lose the registration order
   }
 
   /** The scheme of an output location: {@code file} for a plain path. */
@@ -47,6 +51,44 @@ public final class ObjectSinks {
   /** Every registered store. */
   public static Iterable<ObjectStore> stores() {
     return STORES.values();
+  }
+
+  /** Each registered store's own options interface, in registration order (see {@link ObjectStore#optionsInterface()}). */
+  public static List<Class<? extends PipelineOptions>> optionsInterfaces() {
+    List<Class<? extends PipelineOptions>> all = new ArrayList<>();
+    for (ObjectStore store : STORES.values()) {
+      if (store.optionsInterface() != null) {
+        all.add(store.optionsInterface());
+      }
+    }
+    return all;
+  }
+
+  /** Every store's default settings, by scheme (stores without settings left out). */
+  static Map<String, StoreSettings> defaultSettings() {
+    Map<String, StoreSettings> all = new LinkedHashMap<>();
+    for (ObjectStore store : STORES.values()) {
+      StoreSettings settings = store.defaultSettings();
+      if (settings != null) {
+        all.put(settings.scheme(), settings);
+      }
+    }
+    return Collections.unmodifiableMap(all);
+  }
+
+  /**
+   * Every store's settings from the job's parsed options; a value a store cannot use is an {@link
+   * IllegalArgumentException} with one line naming the option.
+   */
+  public static List<StoreSettings> settingsFrom(PipelineOptions options) {
+    List<StoreSettings> all = new ArrayList<>();
+    for (ObjectStore store : STORES.values()) {
+      StoreSettings settings = store.settings(options);
+      if (settings != null) {
+        all.add(settings);
+      }
+    }
+    return all;
   }
 
   /** Whether a location is in a remote object store (see {@link ObjectStore#remote()}). */

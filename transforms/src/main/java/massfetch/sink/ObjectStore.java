@@ -10,10 +10,35 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * ObjectSink} and says what the rest of the job needs to know of it. A store is its sink's file,
  * holding a public nested implementation of this, plus one line in {@code
  * META-INF/services/massfetch.sink.ObjectStore}; {@link ObjectSinks} finds them all at run time.
+ * A store with options of its own declares them in its own options interface ({@link
+ * #optionsInterface()}, registered with Beam by {@link StoreOptionsRegistrar}) and keeps their
+ * values in its own {@link StoreSettings}, which {@link SinkConfig} carries to the workers.
  */
 public interface ObjectStore {
   /** The scheme of locations in this store: {@code file} for a plain path, {@code gs}, {@code s3}. */
   String scheme();
+
+  /**
+   * The interface of this store's own options (e.g. its endpoint), or null when it has none. Beam
+   * parses them with the job's options and {@code --help} lists them under storing.
+   */
+  default @Nullable Class<? extends PipelineOptions> optionsInterface() {
+    return null;
+  }
+
+  /**
+   * This store's settings from the job's parsed options, or null when it has none; a value it
+   * cannot use is refused with an {@link IllegalArgumentException} whose message is one line naming
+   * the option.
+   */
+  default @Nullable StoreSettings settings(PipelineOptions options) {
+    return null;
+  }
+
+  /** This store's settings when none of its options is given, or null when it has none. */
+  default @Nullable StoreSettings defaultSettings() {
+    return null;
+  }
 
   /** Opens the sink for {@code config.output()}, a location of this store; the caller closes it. */
   ObjectSink open(SinkConfig config);

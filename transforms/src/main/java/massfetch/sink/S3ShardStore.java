@@ -40,7 +40,7 @@ public final class S3ShardStore implements ShardStore {
   /** {@code partBytes}: every part but the last (S3 wants at least 5 MiB; ShardConfig checks). */
   public static S3ShardStore open(SinkConfig config, int partBytes) {
     return new S3ShardStore(BucketPrefix.parse(config.output(), "s3"), S3Sink.clientFor(config),
-        config.s3ConditionalWrites(), partBytes);
+        S3Sink.settingsOf(config).conditionalWrites(), partBytes);
   }
 
   @Override

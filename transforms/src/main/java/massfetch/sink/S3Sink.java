@@ -1,5 +1,6 @@
 package massfetch.sink;
 
+import com.google.auto.value.AutoValue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
@@ -9,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.annotation.Nullable;
+import org.apache.beam.sdk.options.PipelineOptions;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -39,14 +41,14 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * the store answers 412 when the key exists; a HEAD then compares the stored object with the bytes
  * ({@link PutOutcome#ALREADY_EXISTS} or {@link PutOutcome#KEY_CONFLICT}): a re-run or retried bundle
  * never rewrites an object, at one extra request only for a key that is taken. For a store that does not honour
- * that header, {@link SinkConfig#s3ConditionalWrites()} off makes the sink HEAD the key first (one
+ * that header, {@link Settings#conditionalWrites()} off makes the sink HEAD the key first (one
  * more request per object, and a small race between two writers of one key). The header is added
  * through the request's override configuration because the SDK version Beam ships predates the
  * typed {@code ifNoneMatch} field. Puts carry no {@code Expect: 100-continue} ({@link
  * NoExpectContinue}).
  *
  * <p>Connections and concurrent requests are capped at {@link SinkConfig#maxUploadsInFlight()}.
- * Endpoint and path-style addressing come from the config; region and credentials from the default
+ * Endpoint and path-style addressing come from the store's {@link Settings}; region and credentials from the default
  * provider chains (environment, system properties, profile, instance role). The SDK's own retries
  * are off: the fetch loop retries {@link StoreException}s with backoff.
  */
@@ -66,12 +68,17 @@ public final class S3Sink implements ObjectSink {
   private S3Sink(BucketPrefix location, SinkConfig config, S3AsyncClient client) {
     this.location = location;
     this.overwrite = config.overwrite();
-    this.conditionalWrites = config.s3ConditionalWrites();
+    this.conditionalWrites = settingsOf(config).conditionalWrites();
     this.client = client;
     this.objectMetadata = config.objectMetadata();
     this.storageClass = config.storageClass();
     this.cacheControl = config.cacheControl();
-    this.kmsKeyId = config.s3KmsKeyId();
+    this.kmsKeyId = settingsOf(config).kmsKeyId();
+  }
+
+  /** The {@code s3://} store's own settings in {@code config}. */
+  static Settings settingsOf(SinkConfig config) {
+    return config.settings(Store.SCHEME, Settings.class);
   }
 
   /** Opens the sink for {@code config.output()}, an {@code s3://} location. */
@@ -80,6 +87,7 @@ public final class S3Sink implements ObjectSink {
   }
 
   static S3AsyncClient clientFor(SinkConfig config) {
+    Settings s3 = settingsOf(config);
     Duration timeout = Duration.ofSeconds(config.storeTimeoutSeconds());
     int connections = Math.max(1, config.maxUploadsInFlight());
     S3AsyncClientBuilder builder =
@@ -101,14 +109,14 @@ public final class S3Sink implements ObjectSink {
             .region(regionFor(config))
             .serviceConfiguration(
                 S3Configuration.builder()
-                    .pathStyleAccessEnabled(config.s3PathStyle())
+                    .pathStyleAccessEnabled(s3.pathStyle())
                     // The SDK would hash every body again (MD5, on the event loop) to compare with
                     // the ETag; the put already carries the fetched bytes' MD5 as Content-MD5, which
                     // the store checks before it keeps the object, so the second hash buys nothing.
                     .checksumValidationEnabled(false)
                     .build());
-    if (config.s3Endpoint() != null) {
-      builder.endpointOverride(URI.create(config.s3Endpoint()));
+    if (s3.endpoint() != null) {
+      builder.endpointOverride(URI.create(s3.endpoint()));
     }
     return builder.build();
   }
@@ -119,7 +127,7 @@ public final class S3Sink implements ObjectSink {
    * not care, and the lookup would wait on a network call); else the SDK's default chain.
    */
   static Region regionFor(SinkConfig config) {
-    return regionFor(config.s3Region(), config.s3Endpoint());
+    return regionFor(settingsOf(config).region(), settingsOf(config).endpoint());
   }
 
   static Region regionFor(String region, String endpoint) {
@@ -381,11 +389,97 @@ public final class S3Sink implements ObjectSink {
     client.close();
   }
 
-  /** Amazon S3 and S3-compatible stores, {@code s3://bucket/prefix}. Registered in META-INF/services. */
-  public static final class Store implements ObjectStore {
+  /** The {@code s3://} store's own settings, from {@link S3StoreOptions}. */
+  @AutoValue
+  public abstract static class Settings implements StoreSettings {
+    private static final long serialVersionUID = 1L;
+
+    // Defaults, written only here: the builder starts from them and S3StoreOptions names them.
+    public static final boolean DEFAULT_PATH_STYLE = false;
+    public static final boolean DEFAULT_CONDITIONAL_WRITES = true;
+
+    /** S3 endpoint, for S3-compatible stores; null for AWS. */
+    public abstract @Nullable String endpoint();
+
+    /** S3 region; null for the default provider chain. */
+    public abstract @Nullable String region();
+
+    /** Path-style S3 addressing, which most S3-compatible stores need. */
+    public abstract boolean pathStyle();
+
+    /**
+     * Send {@code If-None-Match: *} on puts when overwriting is off, so the store itself refuses to
+     * replace an object (AWS S3, MinIO and S3Proxy honour it). Turn off for a store that rejects the
+     * header; the sink then asks with a HEAD before each put, which costs a request per object and
+     * leaves a small race between two writers of the same key.
+     */
+    public abstract boolean conditionalWrites();
+
+    /** KMS key for server-side encryption (SSE-KMS) of new objects; null for the bucket's default. */
+    public abstract @Nullable String kmsKeyId();
+
     @Override
     public String scheme() {
-      return "s3";
+      return Store.SCHEME;
+    }
+
+    public static Builder builder() {
+      return new AutoValue_S3Sink_Settings.Builder()
+          .setPathStyle(DEFAULT_PATH_STYLE)
+          .setConditionalWrites(DEFAULT_CONDITIONAL_WRITES);
+    }
+
+    /** The settings the options say; a malformed endpoint is refused in one line. */
+    public static Settings from(S3StoreOptions o) {
+      EndpointUrl.check("--s3Endpoint", o.getS3Endpoint());
+      return builder()
+          .setEndpoint(o.getS3Endpoint())
+          .setRegion(o.getS3Region())
+          .setPathStyle(o.getS3PathStyle())
+          .setConditionalWrites(o.getS3ConditionalWrites())
+          .setKmsKeyId(o.getS3KmsKeyId())
+          .build();
+    }
+
+    /** Builder for {@link Settings}. */
+    @AutoValue.Builder
+    public abstract static class Builder {
+      public abstract Builder setEndpoint(@Nullable String endpoint);
+
+      public abstract Builder setRegion(@Nullable String region);
+
+      public abstract Builder setPathStyle(boolean pathStyle);
+
+      public abstract Builder setConditionalWrites(boolean conditionalWrites);
+
+      public abstract Builder setKmsKeyId(@Nullable String keyId);
+
+      public abstract Settings build();
+    }
+  }
+
+  /** Amazon S3 and S3-compatible stores, {@code s3://bucket/prefix}. Registered in META-INF/services. */
+  public static final class Store implements ObjectStore {
+    static final String SCHEME = "s3";
+
+    @Override
+    public String scheme() {
+      return SCHEME;
+    }
+
+    @Override
+    public Class<S3StoreOptions> optionsInterface() {
+      return S3StoreOptions.class;
+    }
+
+    @Override
+    public Settings settings(PipelineOptions options) {
+      return Settings.from(options.as(S3StoreOptions.class));
+    }
+
+    @Override
+    public Settings defaultSettings() {
+      return Settings.builder().build();
     }
 
     @Override
@@ -428,7 +522,7 @@ public final class S3Sink implements ObjectSink {
     @Override
     public @Nullable String probeHint(@Nullable Answer answer, String detail, SinkConfig config) {
       if (answer == null) {
-        return StoreProbe.noAnswer(config.s3Endpoint(), detail, "--s3Endpoint");
+        return StoreProbe.noAnswer(settingsOf(config).endpoint(), detail, "--s3Endpoint");
       }
       if ("InvalidAccessKeyId".equals(answer.code()) || "SignatureDoesNotMatch".equals(answer.code())) {
         return "the store refused the credentials (" + detail
@@ -436,9 +530,9 @@ public final class S3Sink implements ObjectSink {
       }
       if (answer.status() == 401 || answer.status() == 403) {
         return StoreProbe.accessDenied(detail, "grant s3:PutObject and s3:DeleteObject on the prefix"
-            + (config.s3KmsKeyId() != null ? " and kms:GenerateDataKey on the key" : ""));
+            + (settingsOf(config).kmsKeyId() != null ? " and kms:GenerateDataKey on the key" : ""));
       }
-      if (answer.status() == 400 && (config.storageClass() != null || config.s3KmsKeyId() != null)) {
+      if (answer.status() == 400 && (config.storageClass() != null || settingsOf(config).kmsKeyId() != null)) {
         return StoreProbe.refused(detail, "--storageClass and --s3KmsKeyId");
       }
       return null;
@@ -454,16 +548,17 @@ public final class S3Sink implements ObjectSink {
      * only path-style (see {@link S3CompatibleClientBuilderFactory}).
      */
     @Override
-    public void configureFileSystem(org.apache.beam.sdk.options.PipelineOptions options, SinkConfig config) {
+    public void configureFileSystem(PipelineOptions options, SinkConfig config) {
+      Settings settings = settingsOf(config);
       org.apache.beam.sdk.io.aws2.options.S3Options s3 =
           options.as(org.apache.beam.sdk.io.aws2.options.S3Options.class);
-      if (config.s3Endpoint() != null) {
-        s3.setEndpoint(URI.create(config.s3Endpoint()));
+      if (settings.endpoint() != null) {
+        s3.setEndpoint(URI.create(settings.endpoint()));
       }
-      if (config.s3Region() != null || config.s3Endpoint() != null) {
-        s3.setAwsRegion(regionFor(config.s3Region(), config.s3Endpoint()));
+      if (settings.region() != null || settings.endpoint() != null) {
+        s3.setAwsRegion(regionFor(settings.region(), settings.endpoint()));
       }
-      if (config.s3PathStyle() || config.s3Endpoint() != null) {
+      if (settings.pathStyle() || settings.endpoint() != null) {
         s3.setS3ClientFactoryClass(S3CompatibleClientBuilderFactory.class);
       }
     }

@@ -19,8 +19,6 @@ public abstract class SinkConfig implements Serializable {
   /** {@link Durability#parse} of this is the default durability. */
   public static final String DEFAULT_DURABILITY = "full";
   public static final int DEFAULT_MAX_UPLOADS_IN_FLIGHT = 256;
-  public static final boolean DEFAULT_S3_PATH_STYLE = false;
-  public static final boolean DEFAULT_S3_CONDITIONAL_WRITES = true;
   public static final int DEFAULT_STORE_TIMEOUT_SECONDS = 60;
   /** Longest store request deadline accepted: a day (and what fits a client's int milliseconds). */
   public static final int MAX_STORE_TIMEOUT_SECONDS = 86_400;
@@ -48,29 +46,6 @@ public abstract class SinkConfig implements Serializable {
   /** Uploads in flight at once, for object stores. */
   public abstract int maxUploadsInFlight();
 
-  /** GCS JSON API endpoint, for emulators; null for the real service. */
-  public abstract @Nullable String gcsEndpoint();
-
-  /** GCS project, when Application Default Credentials do not name one. */
-  public abstract @Nullable String gcsProject();
-
-  /** S3 endpoint, for S3-compatible stores; null for AWS. */
-  public abstract @Nullable String s3Endpoint();
-
-  /** S3 region; null for the default provider chain. */
-  public abstract @Nullable String s3Region();
-
-  /** Path-style S3 addressing, which most S3-compatible stores need. */
-  public abstract boolean s3PathStyle();
-
-  /**
-   * Send {@code If-None-Match: *} on S3 puts when overwriting is off, so the store itself refuses
-   * to replace an object (AWS S3, MinIO and S3Proxy honour it). Turn off for a store that rejects
-   * the header; the sink then asks with a HEAD before each put, which costs a request per object
-   * and leaves a small race between two writers of the same key.
-   */
-  public abstract boolean s3ConditionalWrites();
-
   /** Deadline for one object-store request (connect, send, answer), in seconds. */
   public abstract int storeTimeoutSeconds();
 
@@ -83,11 +58,6 @@ public abstract class SinkConfig implements Serializable {
   /** User metadata added to every new object on S3 and GCS (besides source URL and MD5). */
   public abstract Map<String, String> objectMetadata();
 
-  /** GCS project billed for requests to a requester-pays bucket; null for none. */
-  public abstract @Nullable String gcsUserProject();
-
-  /** KMS key for S3 server-side encryption (SSE-KMS) of new objects; null for the bucket's default. */
-  public abstract @Nullable String s3KmsKeyId();
   /**
    * Store requests per second for the whole job (puts and existence checks, retries included); 0
    * means no cap. Split over the job's parallelism like {@code --maxRequestsPerSecond}.
@@ -100,6 +70,21 @@ public abstract class SinkConfig implements Serializable {
    */
   public abstract boolean writeRampUp();
 
+  /**
+   * Each store's own settings, by scheme: what its options said, made by the store itself (see
+   * {@link ObjectStore#settings}), so this class names no store.
+   */
+  public abstract Map<String, StoreSettings> storeSettings();
+
+  /** The settings of the store of {@code scheme}, as the type that store keeps them in. */
+  public <T extends StoreSettings> T settings(String scheme, Class<T> type) {
+    StoreSettings settings = storeSettings().get(scheme);
+    if (settings == null) {
+      throw new IllegalStateException("no settings for " + scheme + "://: is its store registered?");
+    }
+    return type.cast(settings);
+  }
+
   public static Builder builder() {
     return new AutoValue_SinkConfig.Builder()
         .setOverwrite(DEFAULT_OVERWRITE)
@@ -107,12 +92,11 @@ public abstract class SinkConfig implements Serializable {
         .setDurability(Durability.parse(DEFAULT_DURABILITY))
         .setStaleTempBefore(0)
         .setMaxUploadsInFlight(DEFAULT_MAX_UPLOADS_IN_FLIGHT)
-        .setS3PathStyle(DEFAULT_S3_PATH_STYLE)
-        .setS3ConditionalWrites(DEFAULT_S3_CONDITIONAL_WRITES)
         .setStoreTimeoutSeconds(DEFAULT_STORE_TIMEOUT_SECONDS)
         .setObjectMetadata(Map.of())
         .setMaxWritesPerSecond(DEFAULT_MAX_WRITES_PER_SECOND)
-        .setWriteRampUp(DEFAULT_WRITE_RAMP_UP);
+        .setWriteRampUp(DEFAULT_WRITE_RAMP_UP)
+        .setStoreSettings(ObjectSinks.defaultSettings());
   }
 
   public abstract Builder toBuilder();
@@ -132,18 +116,6 @@ public abstract class SinkConfig implements Serializable {
 
     public abstract Builder setStaleTempBefore(long epochMillis);
 
-    public abstract Builder setGcsEndpoint(@Nullable String endpoint);
-
-    public abstract Builder setGcsProject(@Nullable String project);
-
-    public abstract Builder setS3Endpoint(@Nullable String endpoint);
-
-    public abstract Builder setS3Region(@Nullable String region);
-
-    public abstract Builder setS3PathStyle(boolean pathStyle);
-
-    public abstract Builder setS3ConditionalWrites(boolean conditionalWrites);
-
     public abstract Builder setStoreTimeoutSeconds(int seconds);
 
     public abstract Builder setStorageClass(@Nullable String storageClass);
@@ -157,12 +129,20 @@ public abstract class SinkConfig implements Serializable {
       return setObjectMetadata(Collections.unmodifiableMap(new LinkedHashMap<>(metadata)));
     }
 
-    public abstract Builder setGcsUserProject(@Nullable String project);
-
-    public abstract Builder setS3KmsKeyId(@Nullable String keyId);
     public abstract Builder setMaxWritesPerSecond(double perSecond);
 
     public abstract Builder setWriteRampUp(boolean rampUp);
+
+    abstract Builder setStoreSettings(Map<String, StoreSettings> settings);
+
+    abstract Map<String, StoreSettings> storeSettings();
+
+    /** Sets the settings of one store, replacing those of its scheme (every store starts at its defaults). */
+    public Builder setStore(StoreSettings settings) {
+      Map<String, StoreSettings> all = new LinkedHashMap<>(storeSettings());
+      all.put(settings.scheme(), settings);
+      return setStoreSettings(Collections.unmodifiableMap(all));
+    }
 
     abstract SinkConfig autoBuild();
 

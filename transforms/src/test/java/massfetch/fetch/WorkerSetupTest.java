@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import massfetch.sink.S3Sink;
 import massfetch.sink.SinkConfig;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +23,8 @@ class WorkerSetupTest {
   @Test
   void givenMissingHeaderVariable_whenWorkerStartsRepeatedly_thenItFailsAndLeavesNoThreadOrOpenFile() throws Exception {
     FetchConfig fetch = FetchConfig.builder().setHeadersFromEnv(List.of("Authorization:" + UNSET)).build();
-    SinkConfig sink = SinkConfig.builder().setOutput("s3://bucket/prefix").setS3Endpoint("http://127.0.0.1:9")
-        .setS3Region("us-east-1").setS3PathStyle(true).build();
+    SinkConfig sink = SinkConfig.builder().setOutput("s3://bucket/prefix").setStore(S3Sink.Settings.builder()
+        .setEndpoint("http://127.0.0.1:9").setRegion("us-east-1").setPathStyle(true).build()).build();
     Set<String> before = liveThreads();
     long fdsBefore = openFiles();
 

@@ -42,7 +42,7 @@ class FileSystemsSetupTest {
         options,
         SinkConfig.builder()
             .setOutput("gs://" + StoreTestSupport.bucket() + "/unused")
-            .setGcsEndpoint(endpoint)
+            .setStore(GcsSink.Settings.builder().setEndpoint(endpoint).build())
             .build());
     roundTrip(options, "gs://" + StoreTestSupport.bucket() + "/fs-test/" + UUID.randomUUID());
   }
@@ -57,8 +57,7 @@ class FileSystemsSetupTest {
         options,
         SinkConfig.builder()
             .setOutput("s3://" + StoreTestSupport.bucket() + "/unused")
-            .setS3Endpoint(endpoint)
-            .setS3PathStyle(true)
+            .setStore(S3Sink.Settings.builder().setEndpoint(endpoint).setPathStyle(true).build())
             .build());
     roundTrip(options, "s3://" + StoreTestSupport.bucket() + "/fs-test/" + UUID.randomUUID());
   }

@@ -36,7 +36,7 @@ class GcsSinkTest {
           .setStorageClass("NEARLINE")
           .setCacheControl("public, max-age=86400")
           .setObjectMetadataPairs(Map.of("batch", "2026-12, first"))
-          .setGcsUserProject("massfetch-billing")
+          .setStore(GcsSink.Settings.builder().setEndpoint(store.endpoint).setUserProject("massfetch-billing").build())
           .build();
       try (GcsSink sink = GcsSink.open(config)) {
         assertEquals(PutOutcome.STORED,

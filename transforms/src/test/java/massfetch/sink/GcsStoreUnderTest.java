@@ -43,7 +43,7 @@ final class GcsStoreUnderTest extends StoreUnderTest {
   SinkConfig.Builder config(String prefix) {
     return SinkConfig.builder()
         .setOutput("gs://" + bucket + "/" + prefix)
-        .setGcsEndpoint(endpoint)
+        .setStore(GcsSink.Settings.builder().setEndpoint(endpoint).build())
         .setMaxUploadsInFlight(uploadsInFlight())
         .setStoreTimeoutSeconds(20);
   }

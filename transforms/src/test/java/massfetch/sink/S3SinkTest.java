@@ -43,7 +43,7 @@ class S3SinkTest {
       String prefix = store.prefix();
       List<TestObject> first = StoreTestSupport.objects("h", 20, 14);
       List<TestObject> second = StoreTestSupport.objects("h", 20, 15);
-      try (S3Sink sink = S3Sink.open(store.config(prefix).setS3ConditionalWrites(false).build())) {
+      try (S3Sink sink = S3Sink.open(store.config(prefix).setStore(store.settings().setConditionalWrites(false).build()).build())) {
         Map<String, PutOutcome> once = StoreTestSupport.putAll(sink, first);
         assertTrue(once.values().stream().allMatch(PutOutcome.STORED::equals), once.toString());
         Map<String, PutOutcome> same = StoreTestSupport.putAll(sink, first);
@@ -111,7 +111,7 @@ class S3SinkTest {
       String prefix = store.prefix();
       TestObject o = StoreTestSupport.objects("kms", 1, 21).get(0);
       String keyId = "arn:aws:kms:us-east-1:123456789012:key/massfetch-test";
-      try (S3Sink sink = S3Sink.open(store.config(prefix).setS3KmsKeyId(keyId).build())) {
+      try (S3Sink sink = S3Sink.open(store.config(prefix).setStore(store.settings().setKmsKeyId(keyId).build()).build())) {
         if (store.server.equals("s3proxy")) {
           assertThrows(RuntimeException.class, () -> await(sink.put(o.key, o.bytes, o.contentType, o.md5, null)));
           assertEquals(null, store.read(prefix, o.key), "no unencrypted object");

@@ -33,10 +33,14 @@ final class S3StoreUnderTest extends StoreUnderTest {
   SinkConfig.Builder config(String prefix) {
     return SinkConfig.builder()
         .setOutput("s3://" + bucket + "/" + prefix)
-        .setS3Endpoint(endpoint)
-        .setS3PathStyle(true)
+        .setStore(settings().build())
         .setMaxUploadsInFlight(16)
         .setStoreTimeoutSeconds(20);
+  }
+
+  /** The store's own settings for this server, to change one before {@link SinkConfig.Builder#setStore}. */
+  S3Sink.Settings.Builder settings() {
+    return S3Sink.Settings.builder().setEndpoint(endpoint).setPathStyle(true);
   }
 
   @Override

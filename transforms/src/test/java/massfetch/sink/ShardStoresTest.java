@@ -84,7 +84,8 @@ class ShardStoresTest {
         }
       };
     }
-    Storage gcs = GcsSink.storageFor(SinkConfig.builder().setOutput("gs://" + bucket).setGcsEndpoint(url).build(), 2);
+    Storage gcs = GcsSink.storageFor(SinkConfig.builder().setOutput("gs://" + bucket)
+        .setStore(GcsSink.Settings.builder().setEndpoint(url).build()).build(), 2);
     return new Reader() {
       public List<String> names(String prefix) {
         return StreamSupport.stream(gcs.list(bucket, Storage.BlobListOption.prefix(prefix)).iterateAll().spliterator(), false)
@@ -118,7 +119,8 @@ class ShardStoresTest {
 
   private static SinkConfig config(String api, String url, String bucket, String prefix) {
     SinkConfig.Builder b = SinkConfig.builder().setOutput(api + "://" + bucket + "/" + prefix).setStoreTimeoutSeconds(30);
-    return (api.equals("s3") ? b.setS3Endpoint(url).setS3PathStyle(true) : b.setGcsEndpoint(url)).build();
+    return (api.equals("s3") ? b.setStore(S3Sink.Settings.builder().setEndpoint(url).setPathStyle(true).build())
+        : b.setStore(GcsSink.Settings.builder().setEndpoint(url).build())).build();
   }
 
   /** Writes {@code images} through one DoFn-like user of the store and publishes; returns the index. */

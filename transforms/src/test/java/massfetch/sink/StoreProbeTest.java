@@ -80,8 +80,10 @@ class StoreProbeTest {
   @Test
   void givenNoAnswer_whenExplained_thenEachStoreNamesItsEndpointOption() {
     Exception refused = new RuntimeException(new ConnectException("Connection refused"));
-    String s3 = explain(new S3Sink.Store(), config("s3://bkt/out").toBuilder().setS3Endpoint("http://127.0.0.1:9").build(), refused);
-    String gcs = explain(new GcsSink.Store(), config("gs://bkt/out").toBuilder().setGcsEndpoint("http://127.0.0.1:8").build(), refused);
+    String s3 = explain(new S3Sink.Store(), config("s3://bkt/out").toBuilder()
+        .setStore(S3Sink.Settings.builder().setEndpoint("http://127.0.0.1:9").build()).build(), refused);
+    String gcs = explain(new GcsSink.Store(), config("gs://bkt/out").toBuilder()
+        .setStore(GcsSink.Settings.builder().setEndpoint("http://127.0.0.1:8").build()).build(), refused);
     assertTrue(s3.endsWith("no answer from http://127.0.0.1:9 (Connection refused): check --s3Endpoint and the network"), s3);
     assertTrue(gcs.endsWith("no answer from http://127.0.0.1:8 (Connection refused): check --gcsEndpoint and the network"), gcs);
     // The GCS client wraps a connection it could not make as a service error with code 0.
