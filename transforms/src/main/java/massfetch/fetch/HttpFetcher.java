@@ -76,6 +76,10 @@ final class HttpFetcher implements AutoCloseable {
     client.setConnectTimeout(config.connectTimeoutMs());
     client.setIdleTimeout(Math.max(30_000, config.requestTimeoutMs()));
     client.setFollowRedirects(false);
+    // Room for a typical image and its headers in one read: Jetty's 16 KB default took three or
+    // four reads, each a trip through the parser and the content demand, per image. The buffer
+    // is pooled and held only while a read is being parsed.
+    client.setResponseBufferSize(RESPONSE_BUFFER_BYTES);
     client.setMaxConnectionsPerDestination(config.effectiveConnectionsPerHost());
     // Our own in-flight limit bounds the queue; this only has to be larger than it.
     client.setMaxRequestsQueuedPerDestination(Math.max(1024, config.maxInFlight() * 2));
@@ -111,6 +115,9 @@ final class HttpFetcher implements AutoCloseable {
     connector.setSslContextFactory(tls);
     return new HttpClient(new HttpClientTransportOverHTTP(connector));
   }
+
+  /** The network read buffer of a connection. */
+  static final int RESPONSE_BUFFER_BYTES = 64 * 1024;
 
   /** How long a host's connection pool may sit unused before it is closed and forgotten. */
   static final long DESTINATION_IDLE_MS = 60_000;
