@@ -56,11 +56,28 @@ final class BodyBuffer {
     return md5.digest();
   }
 
+  /**
+   * Cloned for each body: {@code MessageDigest.getInstance} looks the algorithm up among the
+   * security providers every time, which showed in profiles at one call per image. Never updated,
+   * so threads may clone it at once.
+   */
+  private static final MessageDigest MD5_PROTOTYPE = md5Prototype();
+
+  private static MessageDigest md5Prototype() {
+    try {
+      MessageDigest md5 = MessageDigest.getInstance("MD5");
+      md5.clone(); // the JDK's MD5 can be cloned; fail here, once, if a provider's cannot
+      return md5;
+    } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+      throw new IllegalStateException("no cloneable MD5 in this JVM", e);
+    }
+  }
+
   private static MessageDigest newMd5() {
     try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has MD5", e);
+      return (MessageDigest) MD5_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("MD5 became uncloneable", e);
     }
   }
 }
