@@ -76,9 +76,9 @@ final class HttpFetcher implements AutoCloseable {
     client.setConnectTimeout(config.connectTimeoutMs());
     client.setIdleTimeout(Math.max(30_000, config.requestTimeoutMs()));
     client.setFollowRedirects(false);
-    // Room for a typical image and its headers in one read: Jetty's 16 KB default took three or
-    // four reads, each a trip through the parser and the content demand, per image. The buffer
-    // is pooled and held only while a read is being parsed.
+    // Room for a typical image and its headers in one read: with Jetty's 16 KB default an image
+    // of a few tens of KB takes several, each a system call and a trip through the parser and the
+    // content demand. The buffer is pooled and held only while a read is being parsed.
     client.setResponseBufferSize(RESPONSE_BUFFER_BYTES);
     client.setMaxConnectionsPerDestination(config.effectiveConnectionsPerHost());
     // Our own in-flight limit bounds the queue; this only has to be larger than it.
