@@ -1,6 +1,5 @@
 package massfetch.fetch;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -9,8 +8,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -79,6 +76,10 @@ final class HttpFetcher implements AutoCloseable {
     client.setConnectTimeout(config.connectTimeoutMs());
     client.setIdleTimeout(Math.max(30_000, config.requestTimeoutMs()));
     client.setFollowRedirects(false);
+    // Room for a typical image and its headers in one read: with Jetty's 16 KB default an image
+    // of a few tens of KB takes several, each a system call and a trip through the parser and the
+    // content demand. The buffer is pooled and held only while a read is being parsed.
+    client.setResponseBufferSize(RESPONSE_BUFFER_BYTES);
     client.setMaxConnectionsPerDestination(config.effectiveConnectionsPerHost());
     // Our own in-flight limit bounds the queue; this only has to be larger than it.
     client.setMaxRequestsQueuedPerDestination(Math.max(1024, config.maxInFlight() * 2));
@@ -114,6 +115,9 @@ final class HttpFetcher implements AutoCloseable {
     connector.setSslContextFactory(tls);
     return new HttpClient(new HttpClientTransportOverHTTP(connector));
   }
+
+  /** The network read buffer of a connection. */
+  static final int RESPONSE_BUFFER_BYTES = 64 * 1024;
 
   /** How long a host's connection pool may sit unused before it is closed and forgotten. */
   static final long DESTINATION_IDLE_MS = 60_000;
@@ -151,16 +155,12 @@ final class HttpFetcher implements AutoCloseable {
     return done;
   }
 
-  /** The first size of a body buffer; it doubles as bytes arrive. */
-  private static final int FIRST_BUFFER = 16 * 1024;
-
   /** Collects a 2xx body within the size cap and turns the exchange into an {@link HttpOutcome}. */
   private static final class BodyCollector implements Response.Listener {
     private final long maxBytes;
     private final BodyBudget budget;
     private final CompletableFuture<HttpOutcome> done;
-    private final MessageDigest md5 = newMd5();
-    private ByteArrayOutputStream body;
+    private BodyBuffer body;
     private long contentLength = -1;
     private boolean headersSeen;
 
@@ -179,9 +179,9 @@ final class HttpFetcher implements AutoCloseable {
           response.abort(new TooLargeException(contentLength));
           return;
         }
-        // Grown as bytes arrive, never sized from the announced length: a server that announces
-        // 50 MB and sends nothing must not cost 50 MB.
-        body = new ByteArrayOutputStream(contentLength > 0 ? (int) Math.min(contentLength, FIRST_BUFFER) : FIRST_BUFFER);
+        // Sized from the announced length only up to a bound, then grown as bytes arrive: a server
+        // that announces 50 MB and sends nothing must not cost 50 MB.
+        body = new BodyBuffer(contentLength);
       }
     }
 
@@ -196,16 +196,7 @@ final class HttpFetcher implements AutoCloseable {
         return;
       }
       budget.took(n);
-      if (content.hasArray()) {
-        body.write(content.array(), content.arrayOffset() + content.position(), n);
-        md5.update(content.array(), content.arrayOffset() + content.position(), n);
-        content.position(content.limit());
-      } else {
-        byte[] chunk = new byte[n];
-        content.get(chunk);
-        body.write(chunk, 0, n);
-        md5.update(chunk);
-      }
+      body.append(content);
     }
 
     @Override
@@ -219,7 +210,7 @@ final class HttpFetcher implements AutoCloseable {
         done.complete(classify(result.getFailure(), status));
         return;
       }
-      byte[] bytes = body != null ? body.toByteArray() : new byte[0];
+      byte[] bytes = body != null ? body.bytes() : new byte[0];
       done.complete(
           HttpOutcome.response(
               status,
@@ -228,7 +219,7 @@ final class HttpFetcher implements AutoCloseable {
               response.getHeaders().get(HttpHeader.RETRY_AFTER),
               contentLength,
               bytes,
-              body != null ? md5.digest() : null));
+              body != null ? body.md5() : null));
     }
 
     private HttpOutcome classify(Throwable failure, int status) {
@@ -294,14 +285,6 @@ final class HttpFetcher implements AutoCloseable {
       text = text.substring(0, cut);
     }
     return text.length() > 160 ? text.substring(0, 160) : text;
-  }
-
-  private static MessageDigest newMd5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has MD5", e);
-    }
   }
 
   /** Raised inside the listener to abort a body over {@link FetchConfig#maxObjectBytes()}. */
