@@ -1,8 +1,6 @@
 package massfetch.shard;
 
-import massfetch.sink.GcsShardStore;
 import massfetch.sink.ObjectSinks;
-import massfetch.sink.S3ShardStore;
 import massfetch.sink.SinkConfig;
 
 /** Opens the {@link ShardStore} for an output location, by its scheme. */

@@ -6,7 +6,7 @@ import java.util.Locale;
  * The bucket and object-name prefix of an object-store output such as {@code gs://bucket/a/b} or
  * {@code s3://bucket/a/b}, and the rule that turns a manifest key into an object name under it.
  */
-final class BucketPrefix {
+public final class BucketPrefix {
   private final String scheme;
   private final String bucket;
   private final String prefix;
@@ -18,7 +18,7 @@ final class BucketPrefix {
   }
 
   /** Parses {@code scheme://bucket[/prefix]}; the prefix, if any, ends in exactly one slash. */
-  static BucketPrefix parse(String output, String expectedScheme) {
+  public static BucketPrefix parse(String output, String expectedScheme) {
     String head = expectedScheme + "://";
     if (!output.toLowerCase(Locale.ROOT).startsWith(head)) {
       throw new IllegalArgumentException("expected " + head + "bucket/prefix, got " + output);
@@ -40,11 +40,11 @@ final class BucketPrefix {
     return new BucketPrefix(expectedScheme, bucket, prefix);
   }
 
-  String bucket() {
+  public String bucket() {
     return bucket;
   }
 
-  String prefix() {
+  public String prefix() {
     return prefix;
   }
 
@@ -53,13 +53,13 @@ final class BucketPrefix {
    * bucket to disk does, so a key that would escape the prefix there ({@code ..}, a leading slash)
    * is refused here as it is by the local sink.
    */
-  String objectName(String key) {
+  public String objectName(String key) {
     checkRelative(key, key);
     return prefix + key;
   }
 
   /** {@code scheme://bucket/prefix+key}, for messages. */
-  String uriOf(String key) {
+  public String uriOf(String key) {
     return scheme + "://" + bucket + "/" + prefix + key;
   }
 

@@ -83,7 +83,7 @@ public final class GcsSink implements ObjectSink {
   }
 
   /** The {@code gs://} store's own settings in {@code config}. */
-  static Settings settingsOf(SinkConfig config) {
+  public static Settings settingsOf(SinkConfig config) {
     return config.settings(Store.SCHEME, Settings.class);
   }
 
@@ -98,7 +98,7 @@ public final class GcsSink implements ObjectSink {
   }
 
   /** A client for {@code config}'s endpoint and project that sends its requests through {@code transport}. */
-  static Storage storageFor(SinkConfig config, HttpTransport transport) {
+  public static Storage storageFor(SinkConfig config, HttpTransport transport) {
     int timeoutMillis = Math.toIntExact(TimeUnit.SECONDS.toMillis(config.storeTimeoutSeconds()));
     HttpStorageOptions.Builder options =
         HttpStorageOptions.http()

@@ -77,7 +77,7 @@ public final class S3Sink implements ObjectSink {
   }
 
   /** The {@code s3://} store's own settings in {@code config}. */
-  static Settings settingsOf(SinkConfig config) {
+  public static Settings settingsOf(SinkConfig config) {
     return config.settings(Store.SCHEME, Settings.class);
   }
 
@@ -86,7 +86,7 @@ public final class S3Sink implements ObjectSink {
     return new S3Sink(BucketPrefix.parse(config.output(), "s3"), config, clientFor(config));
   }
 
-  static S3AsyncClient clientFor(SinkConfig config) {
+  public static S3AsyncClient clientFor(SinkConfig config) {
     Settings s3 = settingsOf(config);
     Duration timeout = Duration.ofSeconds(config.storeTimeoutSeconds());
     int connections = Math.max(1, config.maxUploadsInFlight());

@@ -1,4 +1,4 @@
-package massfetch.sink;
+package massfetch.shard;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import massfetch.shard.RemoteShardUpload;
-import massfetch.shard.ShardStore;
-import massfetch.shard.ShardUpload;
+import massfetch.sink.BucketPrefix;
+import massfetch.sink.S3Sink;
+import massfetch.sink.SinkConfig;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;

@@ -1,4 +1,4 @@
-package massfetch.sink;
+package massfetch.shard;
 
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.cloud.WriteChannel;
@@ -14,9 +14,9 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import massfetch.shard.RemoteShardUpload;
-import massfetch.shard.ShardStore;
-import massfetch.shard.ShardUpload;
+import massfetch.sink.BucketPrefix;
+import massfetch.sink.GcsSink;
+import massfetch.sink.SinkConfig;
 
 /**
  * Tar shards on Google Cloud Storage, {@code gs://bucket/prefix/shards/}: one resumable upload
