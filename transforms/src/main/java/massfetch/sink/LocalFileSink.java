@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +50,8 @@ public final class LocalFileSink implements ObjectSink {
   private final Path root;
   private final boolean overwrite;
   private final ExecutorService writers;
-  private final Set<Path> knownFolders = ConcurrentHashMap.newKeySet();
+  /** Folders known to exist, each with whether it is on {@link #sync}'s file system. */
+  private final Map<Path, Boolean> knownFolders = new ConcurrentHashMap<>();
   private final Durability durability;
   private final long staleTempBefore;
   /**
@@ -59,13 +62,46 @@ public final class LocalFileSink implements ObjectSink {
   private final Set<Path> damaged = ConcurrentHashMap.newKeySet();
   /** Files and folders forced to disk so far, for tests: a forced write looks like any other. */
   private final AtomicLong forces = new AtomicLong();
+  /** Shared forcing for the root's file system; null when nothing is forced or it cannot be had. */
+  private final FileSystemSync sync;
+  /** The root's device, to tell folders mounted under it; null when unknown. */
+  private final Object rootDevice;
 
   public LocalFileSink(Path root, SinkConfig config) {
+    this(root, config, FileSystemSync.SYNC_FS);
+  }
+
+  /**
+   * {@code syncCommand}: the command that syncs a file system, given a path on it as its last
+   * argument; a command that fails at once leaves each file and folder to be forced on its own.
+   */
+  LocalFileSink(Path root, SinkConfig config, List<String> syncCommand) {
     this.root = root.toAbsolutePath().normalize();
     this.overwrite = config.overwrite();
     this.writers = Executors.newFixedThreadPool(config.localWriteThreads(), daemonThreads());
     this.durability = config.durability();
     this.staleTempBefore = config.staleTempBefore();
+    Path made = nearestExisting(this.root);
+    this.rootDevice = durability == Durability.NONE || made == null ? null : deviceOf(made);
+    this.sync = rootDevice == null ? null : FileSystemSync.start(syncCommand, made);
+  }
+
+  /** {@code path} or its nearest existing parent: the folder it will be made in, on that device. */
+  private static Path nearestExisting(Path path) {
+    for (Path p = path; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static Object deviceOf(Path folder) {
+    try {
+      return Files.getAttribute(folder, "unix:dev");
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   @Override
@@ -129,7 +165,7 @@ public final class LocalFileSink implements ObjectSink {
   @Override
   public CompletableFuture<PutOutcome> put(
       String key, byte[] bytes, String contentType, byte[] md5, String sourceUrl) {
-    return CompletableFuture.supplyAsync(() -> write(pathOf(key), bytes), writers);
+    return CompletableFuture.supplyAsync(() -> write(pathOf(key), bytes), writers).thenCompose(f -> f);
   }
 
   @Override
@@ -137,39 +173,104 @@ public final class LocalFileSink implements ObjectSink {
     return pathOf(key).toString();
   }
 
-  private PutOutcome write(Path target, byte[] bytes) {
-    Path temp = null;
+  /**
+   * Writes the temp file, then publishes it under its final name. With a {@link FileSystemSync} the
+   * forcing is shared: the name is added only once a sync that began after the write has returned,
+   * and (with {@code FULL}) the put completes only once another has returned after the name was
+   * added; without one, the file and its folder are each forced here, on this writer thread.
+   */
+  private CompletableFuture<PutOutcome> write(Path target, byte[] bytes) {
+    Staged staged = onDisk(target, () -> stage(target, bytes));
+    Path temp = staged.temp();
+    if (!staged.shared()) {
+      try {
+        PutOutcome outcome = onDisk(target, () -> publish(temp, target, bytes));
+        if (outcome == PutOutcome.STORED && durability == Durability.FULL) {
+          onDisk(target, () -> force(target.getParent()));
+        }
+        return CompletableFuture.completedFuture(outcome);
+      } finally {
+        deleteQuietly(temp);
+      }
+    }
+    CompletableFuture<PutOutcome> published = sync.after()
+        .handleAsync((synced, failed) -> {
+          try {
+            if (failed != null) {
+              onDisk(target, () -> force(temp)); // the shared sync failed: this file's own fsync tells
+            }
+            return onDisk(target, () -> publish(temp, target, bytes));
+          } finally {
+            deleteQuietly(temp);
+          }
+        }, writers);
+    if (durability != Durability.FULL) {
+      return published;
+    }
+    return published.thenCompose(outcome -> outcome != PutOutcome.STORED
+        ? CompletableFuture.completedFuture(outcome)
+        : sync.after().handle((synced, failed) -> failed).thenCompose(failed -> failed == null
+            ? CompletableFuture.completedFuture(outcome)
+            : CompletableFuture.supplyAsync(() -> onDisk(target, () -> force(target.getParent())), writers)
+                .thenApply(forced -> outcome)));
+  }
+
+  /** A temp file written, and whether forcing it is left to {@link #sync} (else it is forced already). */
+  private record Staged(Path temp, boolean shared) {}
+
+  /**
+   * Writes {@code bytes} to a new hidden temp file beside {@code target}, forced at once unless
+   * {@link #sync} serves its folder.
+   */
+  private Staged stage(Path target, byte[] bytes) throws IOException {
+    if (overwrite && Files.isDirectory(target)) {
+      throw folderInTheWay(target);
+    }
+    // Not derived from the file name, so a name near the file system's limit still fits.
+    Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
     try {
-      if (overwrite && Files.isDirectory(target)) {
+      return new Staged(temp, writeNew(temp, bytes));
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(temp);
+      throw e;
+    }
+  }
+
+  /**
+   * Gives the written {@code temp} the name {@code target}: STORED, or (overwriting off, the name
+   * taken) what the comparison with the stored file found. Forcing is the caller's.
+   */
+  private PutOutcome publish(Path temp, Path target, byte[] bytes) throws IOException {
+    if (overwrite) {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return PutOutcome.STORED;
+    }
+    // The link fails if anything has the name: no check before it, one system call fewer per
+    // object, and no window between a check and the write.
+    try {
+      Files.createLink(target, temp);
+    } catch (FileAlreadyExistsException e) {
+      if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
         throw folderInTheWay(target);
       }
-      // Not derived from the file name, so a name near the file system's limit still fits.
-      temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
-      writeNew(temp, bytes);
-      if (overwrite) {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        temp = null;
-        syncFolder(target);
-      } else {
-        // The link fails if anything has the name: no check before it, one system call fewer per
-        // object, and no window between a check and the write.
-        try {
-          Files.createLink(target, temp);
-        } catch (FileAlreadyExistsException e) {
-          if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw folderInTheWay(target);
-          }
-          if (!damaged.remove(target) && !isEmptyFile(target)) {
-            return compareStored(target, bytes);
-          }
-          // An empty file is never an image, and a damaged one was judged so by exists(): replace
-          // it in one step, like an overwrite.
-          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-          temp = null;
-        }
-        syncFolder(target);
+      if (!damaged.remove(target) && !isEmptyFile(target)) {
+        return compareStored(target, bytes);
       }
-      return PutOutcome.STORED;
+      // An empty file is never an image, and a damaged one was judged so by exists(): replace
+      // it in one step, like an overwrite.
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return PutOutcome.STORED;
+  }
+
+  /** A step on the disk, its failures as the store exceptions the fetcher acts on. */
+  private interface DiskStep<T> {
+    T run() throws IOException;
+  }
+
+  private static <T> T onDisk(Path target, DiskStep<T> step) {
+    try {
+      return step.run();
     } catch (AccessDeniedException e) {
       throw new StoreUnavailableException("permission denied writing " + target, e);
     } catch (FileSystemException e) {
@@ -182,57 +283,71 @@ public final class LocalFileSink implements ObjectSink {
         throw new StoreUnavailableException("no space left writing " + target, e);
       }
       throw new StoreException(describe(e), true, e);
-    } finally {
-      deleteQuietly(temp);
     }
   }
 
   /**
-   * Writes a new file, creating its folder first if this sink has not seen it yet. Remembering
-   * folders saves the two system calls of a {@code createDirectories} per object; a folder removed
-   * behind our back is noticed by the write and created again.
+   * Writes a new file, creating its folder first if this sink has not seen it yet, and forces it
+   * unless {@link #sync} serves the folder (returned: whether it does). Remembering folders saves the
+   * two system calls of a {@code createDirectories} per object; a folder removed behind our back is
+   * noticed by the write and created again.
    */
-  private void writeNew(Path file, byte[] bytes) throws IOException {
+  private boolean writeNew(Path file, byte[] bytes) throws IOException {
     Path folder = file.getParent();
-    if (!knownFolders.contains(folder)) {
+    Boolean synced = knownFolders.get(folder);
+    if (synced == null) {
       Files.createDirectories(folder);
       removeStaleTemps(folder);
       if (knownFolders.size() >= MAX_KNOWN_FOLDERS) {
         knownFolders.clear();
       }
-      knownFolders.add(folder);
+      synced = sync != null && sameDevice(folder);
+      knownFolders.put(folder, synced);
     }
+    boolean forceNow = durability != Durability.NONE && !synced;
     try {
-      writeFile(file, bytes);
+      writeFile(file, bytes, forceNow);
     } catch (NoSuchFileException e) {
       knownFolders.remove(folder);
       Files.createDirectories(folder);
-      writeFile(file, bytes);
+      writeFile(file, bytes, forceNow);
     }
+    return durability != Durability.NONE && synced;
   }
 
-  private void writeFile(Path file, byte[] bytes) throws IOException {
+  private void writeFile(Path file, byte[] bytes, boolean force) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
-      if (durability != Durability.NONE) {
+      if (force) {
         channel.force(true);
         forces.incrementAndGet();
       }
     }
   }
 
-  /** With {@link Durability#FULL}: forces the folder, so the name just added survives a power loss. */
-  private void syncFolder(Path target) throws IOException {
-    if (durability != Durability.FULL) {
-      return;
-    }
-    try (FileChannel folder = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-      folder.force(true);
+  /** Forces a file, or a folder's list of names, to disk; returns null. */
+  private Void force(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
       forces.incrementAndGet();
     }
+    return null;
+  }
+
+  /**
+   * Whether {@code folder} is on the root's file system, which {@link #sync} covers: a folder under
+   * the root can be another file system mounted there, which a sync of the root's would not reach.
+   */
+  private boolean sameDevice(Path folder) {
+    return rootDevice != null && rootDevice.equals(deviceOf(folder));
+  }
+
+  /** Shared file system syncs so far (0 without one), for tests. */
+  long fileSystemSyncs() {
+    return sync == null ? 0 : sync.syncs();
   }
 
   /** How many times this sink forced a file or folder to disk. */
@@ -327,6 +442,9 @@ public final class LocalFileSink implements ObjectSink {
 
   @Override
   public void close() {
+    if (sync != null) {
+      sync.close();
+    }
     writers.shutdown();
     try {
       if (!writers.awaitTermination(30, TimeUnit.SECONDS)) {

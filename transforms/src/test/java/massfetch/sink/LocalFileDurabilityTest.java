@@ -11,15 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import massfetch.sink.ObjectSink.PutOutcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link LocalFileSink}: a file is forced to disk before it is reported stored (and its folder with
- * {@code full}); an empty file, or one that is not what the manifest says, is no stored object and is
+ * {@link LocalFileSink}: a file is forced to disk before it gets its name and before it is reported
+ * stored (and its folder with {@code full}), by shared file system syncs or, without them, one by
+ * one; an empty file, or one that is not what the manifest says, is no stored object and is
  * replaced; temp files a killed worker left are removed, fresh ones kept.
  */
 class LocalFileDurabilityTest {
@@ -28,8 +32,12 @@ class LocalFileDurabilityTest {
   @TempDir Path dir;
 
   private LocalFileSink sink(Durability durability, long staleTempBefore) {
+    return sink(durability, staleTempBefore, FileSystemSync.SYNC_FS);
+  }
+
+  private LocalFileSink sink(Durability durability, long staleTempBefore, List<String> syncCommand) {
     return new LocalFileSink(dir, SinkConfig.builder().setOutput(dir.toString())
-        .setDurability(durability).setStaleTempBefore(staleTempBefore).build());
+        .setDurability(durability).setStaleTempBefore(staleTempBefore).build(), syncCommand);
   }
 
   private static PutOutcome put(ObjectSink sink, String key, byte[] bytes) throws Exception {
@@ -41,10 +49,11 @@ class LocalFileDurabilityTest {
   }
 
   @Test
-  void givenEachDurability_whenPut_thenFileForcedAndFolderTooWhenFull() throws Exception {
-    try (LocalFileSink none = sink(Durability.NONE, 0);
-        LocalFileSink contents = sink(Durability.CONTENTS, 0);
-        LocalFileSink full = sink(Durability.FULL, 0)) {
+  void givenNoFileSystemSync_whenPut_thenFileForcedAndFolderTooWhenFull() throws Exception {
+    List<String> unusable = List.of("false");
+    try (LocalFileSink none = sink(Durability.NONE, 0, unusable);
+        LocalFileSink contents = sink(Durability.CONTENTS, 0, unusable);
+        LocalFileSink full = sink(Durability.FULL, 0, unusable)) {
       put(none, "n/a.png", BODY);
       put(contents, "c/a.png", BODY);
       put(full, "f/a.png", BODY);
@@ -52,8 +61,98 @@ class LocalFileDurabilityTest {
       assertEquals(0, none.forces());
       assertEquals(1, contents.forces(), "the file, before it is linked into place");
       assertEquals(2, full.forces(), "the file, then its folder");
+      assertEquals(0, full.fileSystemSyncs());
     }
     assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("f/a.png")));
+  }
+
+  @Test
+  void givenManyPutsAtOnce_whenFull_thenSharedSyncsServeThemAndNoFileIsForcedAlone() throws Exception {
+    int images = 200;
+    try (LocalFileSink full = sink(Durability.FULL, 0)) {
+      List<CompletableFuture<PutOutcome>> puts = new ArrayList<>();
+      for (int i = 0; i < images; i++) {
+        puts.add(full.put("k" + i + "/a.png", BODY, "image/png", new byte[16]));
+      }
+      for (CompletableFuture<PutOutcome> p : puts) {
+        assertEquals(PutOutcome.STORED, p.get(30, TimeUnit.SECONDS));
+      }
+      assertEquals(0, full.forces(), "no file or folder forced on its own");
+      assertTrue(full.fileSystemSyncs() >= 2, "the contents, then the names: " + full.fileSystemSyncs());
+      assertTrue(full.fileSystemSyncs() <= images / 4,
+          "each sync serves every write made while the one before it ran: " + full.fileSystemSyncs());
+    }
+    for (int i = 0; i < images; i++) {
+      assertArrayEquals(BODY, Files.readAllBytes(dir.resolve("k" + i + "/a.png")));
+    }
+  }
+
+  /**
+   * The sync command lists, as it starts, the temp files and final names there are: a final name
+   * must never be listed before a sync that saw its temp file (its bytes were durable before it got
+   * the name), and with {@code full} every final name is listed by a sync before its put completes.
+   */
+  @Test
+  void givenSharedSyncs_whenFull_thenBytesDurableBeforeTheNameAndTheNameBeforeThePutEnds() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("out"));
+    Path log = dir.resolve("syncs.log");
+    String listThenSync = "find \"$1\" -type f | sort >> \"" + log + "\"; echo --- >> \"" + log + "\"; sync -f \"$1\"";
+    int images = 60;
+    try (LocalFileSink full = new LocalFileSink(root, SinkConfig.builder().setOutput(root.toString())
+        .setDurability(Durability.FULL).build(), List.of("sh", "-c", listThenSync, "sh"))) {
+      List<CompletableFuture<PutOutcome>> puts = new ArrayList<>();
+      for (int i = 0; i < images; i++) {
+        puts.add(full.put("k" + i + "/a.png", BODY, "image/png", new byte[16]));
+        if (i % 10 == 0) {
+          Thread.sleep(20); // spread the writes over several syncs
+        }
+      }
+      for (CompletableFuture<PutOutcome> p : puts) {
+        assertEquals(PutOutcome.STORED, p.get(30, TimeUnit.SECONDS));
+      }
+      assertEquals(0, full.forces());
+    }
+    List<List<String>> listings = new ArrayList<>();
+    List<String> current = new ArrayList<>();
+    for (String line : Files.readAllLines(log)) {
+      if (line.equals("---")) {
+        listings.add(current);
+        current = new ArrayList<>();
+      } else {
+        current.add(root.relativize(Path.of(line)).toString());
+      }
+    }
+    assertTrue(listings.size() > 2, "several syncs: " + listings.size());
+    for (int i = 0; i < images; i++) {
+      String folder = "k" + i + "/";
+      int firstTemp = firstListing(listings, name -> name.startsWith(folder + LocalFileSink.TEMP_PREFIX));
+      int firstName = firstListing(listings, name -> name.equals(folder + "a.png"));
+      assertTrue(firstTemp >= 0, folder + " had its temp file synced");
+      assertTrue(firstName > firstTemp, folder + " got its name only after its bytes were synced");
+    }
+  }
+
+  private static int firstListing(List<List<String>> listings, java.util.function.Predicate<String> match) {
+    for (int i = 0; i < listings.size(); i++) {
+      if (listings.get(i).stream().anyMatch(match)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void givenSharedSyncFailingAfterStart_whenPut_thenEachFileAndFolderIsForcedOnItsOwn() throws Exception {
+    Path started = dir.resolve("started");
+    String failAfterFirst = "if [ -e \"" + started + "\" ]; then echo 'disk gone' >&2; exit 1; fi; touch \"" + started + "\"";
+    Path root = Files.createDirectories(dir.resolve("out"));
+    try (LocalFileSink full = new LocalFileSink(root, SinkConfig.builder().setOutput(root.toString())
+        .setDurability(Durability.FULL).build(), List.of("sh", "-c", failAfterFirst, "sh"))) {
+      assertEquals(PutOutcome.STORED, put(full, "x/a.png", BODY));
+      assertEquals(2, full.forces(), "the file, then its folder, by their own fsync");
+      assertEquals(0, full.fileSystemSyncs());
+    }
+    assertArrayEquals(BODY, Files.readAllBytes(root.resolve("x/a.png")));
   }
 
   @Test
