@@ -137,11 +137,17 @@ summary_is() { [ -f "$1" ] && jq -e "$2" "$1" >/dev/null; }
 # sets fault_at to the count it saw (left empty when the run ended or the deadline passed first).
 # Requests, not Flink's live record counts: those came minutes late on a loaded machine (a whole
 # run once ended with its progress at 0), and requests are what the parts measure.
-fault_at=""
+# With watch_job set, it also sets seen_running once that job shows RUNNING with records fetched
+# in the REST API's live metrics.
+fault_at="" watch_job="" seen_running=0
 at_half_of_requests() {
-  local since="$1" requested deadline=$((SECONDS + run_timeout)); shift
-  fault_at=""
+  local since="$1" requested state fetched deadline=$((SECONDS + run_timeout)); shift
+  fault_at="" seen_running=0
   while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    if [ -n "$watch_job" ] && [ "$seen_running" = 0 ]; then
+      read -r _ state fetched _ <<<"$(flink_job_info "$rest" "$watch_job")" || true
+      if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -gt 0 ]; then seen_running=1; fi
+    fi
     requested=$(( $(origin_requests) - since ))
     if [ "$requested" -ge $((kill_count / 2)) ]; then
       fault_at="$requested"
@@ -155,6 +161,43 @@ at_half_of_requests() {
 replace_taskmanager() {
   "$cluster" kill-taskmanager "${1:-1}" --run-dir "$cluster_run"
   "$cluster" start-taskmanager --run-dir "$cluster_run" >/dev/null
+}
+
+# run_with_kill NAME I ARG...: a run of the kill manifest on the cluster (logs/NAME.*) with
+# TaskManager I (one still running) replaced at half of its origin requests; sets rc, took,
+# requests_kill (the run's origin requests), seen_running, state_kill and restarts_kill (failures
+# in the job's exception history; the job's metrics, numRestarts among them, are gone once it ended).
+# 100 ms per request and --maxInFlight=4 stretch the run to tens of seconds, and results files
+# roll every second, so what finished before the kill is published.
+run_with_kill() {
+  local name="$1" tm="$2" job="massfetch-suite-$1-$$" t0=$SECONDS before jid; shift 2
+  before="$(origin_requests)"
+  timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
+    --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job" \
+    "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" &
+  bg_pid=$!
+  watch_job="$job"
+  at_half_of_requests "$before" replace_taskmanager "$tm"
+  watch_job=""
+  rc=0
+  wait "$bg_pid" || rc=$?
+  bg_pid=""
+  took=$((SECONDS - t0))
+  requests_kill=$(( $(origin_requests) - before ))
+  log "massfetch $name: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
+  [ "$rc" -eq 0 ] || { echo "--- massfetch $name (exit $rc):"; grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15; }
+  read -r jid state_kill _ <<<"$(flink_job_info "$rest" "$job")" || true
+  restarts_kill="$(curl -s "$rest/jobs/${jid:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+}
+
+# check_kill_and_failover LABEL: after run_with_kill, the kill landed mid-run, the job failed over
+# and FINISHED, and massfetch exited 0.
+check_kill_and_failover() {
+  check "$1 the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
+    test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
+  check "$1 the job failed over (${restarts_kill:-0} failure(s) in its exception history) and FINISHED" \
+    test "${restarts_kill:-0}" -ge 1 -a "${state_kill:-}" = FINISHED
+  check "$1 massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -213,48 +256,13 @@ echo "(a) measured: $(jq -r '"\(.images_per_s) images/s, \(.elapsed_s) s"' "$out
 # entry fetched twice is a second request at the origin, which is what the ratio counts. Results
 # files roll every second (the run is short), so what finished before the kill is published.
 out_b="$work/out-b"
-job_b="massfetch-suite-b-$$"
-t0=$SECONDS
-requests_before_b="$(origin_requests)"
-timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
-  --parallelism=4 --minGroups=64 --maxInFlight=4 --skipExisting=false --resultsFileSeconds=1 "--jobName=$job_b" \
-  "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "--output=$out_b" \
-  >"$work/logs/b.out" 2>"$work/logs/b.err" &
-bg_pid=$!
-# Wait until half of the entries are fetched (Flink's live counter), then kill.
-killed_at="" seen_running=0
-deadline=$((SECONDS + run_timeout))
-while kill -0 "$bg_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-  read -r _ state fetched _ <<<"$(flink_job_info "$rest" "$job_b")" || true
-  if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -gt 0 ]; then
-    seen_running=1
-  fi
-  if [ "${state:-}" = RUNNING ] && [ "${fetched:-0}" -ge $((kill_count / 2)) ]; then
-    killed_at="$fetched"
-    replace_taskmanager
-    break
-  fi
-  sleep 1
-done
-rc=0
-wait "$bg_pid" || rc=$?
-bg_pid=""
-took=$((SECONDS - t0))
-log "massfetch b: exit $rc after ${took}s (TaskManager killed at ${killed_at:-never} fetched)"
-[ "$rc" -eq 0 ] || { echo "--- massfetch b (exit $rc):"; grep -v '^\s*at ' "$work/logs/b.err" | tail -n 15; }
-read -r jid_b state_b _ <<<"$(flink_job_info "$rest" "$job_b")" || true
-# The job's metrics (numRestarts) are gone once it ended; its exception history stays.
-restarts_b="$(curl -s "$rest/jobs/${jid_b:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
+run_with_kill b 1 --skipExisting=false "--output=$out_b"
 check "(b) Beam/Flink metrics were live in the REST API while the job ran" [ "$seen_running" = 1 ]
-check "(b) the kill landed mid-run (at ${killed_at:-never} of $kill_count fetched)" \
-  test -n "$killed_at" -a "${killed_at:-0}" -lt "$kill_count"
-check "(b) the job failed over (${restarts_b:-0} failure(s) in its exception history) and FINISHED" \
-  test "${restarts_b:-0}" -ge 1 -a "${state_b:-}" = FINISHED
-check "(b) massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
+check_kill_and_failover "(b)"
 check "(b) exactly one record per manifest entry" \
   cmp -s <(sort "$work/kill.txt") <(records "$out_b/_results" | jq -r '.key' | sort)
 # An entry stored before the kill is found stored after the restart: skipped/exists, not ok.
-requests_b=$(( $(origin_requests) - requests_before_b ))
+requests_b="$requests_kill"
 check "(b) the restart re-fetched only unpublished work: $requests_b origin requests for $kill_count entries (<= 1.2 x)" \
   [ $((requests_b * 10)) -le $((kill_count * 12)) ]
 check "(b) every record is ok or skipped/exists" \
@@ -263,7 +271,7 @@ check "(b) summary total=$kill_count, failed=0" \
   summary_is "$out_b/_results/summary.json" ".total == $kill_count and .failed == 0 and .ok + .skipped == $kill_count"
 check "(b) every object byte-exact; no file under a final name but the listed ones" \
   same_files "$work/images" "$out_b" "$work/kill.txt" _results killed
-echo "(b) measured: restarts=${restarts_b:-?}, origin requests ${requests_b} for $kill_count entries, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_b/_results/summary.json" 2>/dev/null)" \
+echo "(b) measured: restarts=${restarts_kill:-?}, origin requests ${requests_b} for $kill_count entries, $(jq -r '"ok \(.ok), skipped \(.skipped), \(.elapsed_s) s"' "$out_b/_results/summary.json" 2>/dev/null)" \
   "(launcher wall time ${took}s; not asserted)"
 
 # ---------------------------------------------------------------------------------------------
@@ -314,34 +322,9 @@ echo "(e) measured: origin requests $requests_e1 in the killed run + $((requests
 # by the origin's count of requests, a new one started, the job fails over. Shards published
 # before the kill must not be published again, nor their images put into a second shard.
 out_f="$work/out-f"
-# tar_run_with_kill NAME I ARG...: a tar-mode run of the kill manifest on the cluster (logs/NAME.*),
-# TaskManager I (one still running) replaced at half of its requests; sets rc, took, requests_kill
-# (the run's origin requests), state_kill and restarts_kill (failures in the job's exception history).
-tar_run_with_kill() {
-  local name="$1" tm="$2" job="massfetch-suite-$1-$$" t0=$SECONDS before jid; shift 2
-  before="$(origin_requests)"
-  timeout -k 15 "$run_timeout" "$massfetch" --runner=FlinkRunner "--flinkMaster=$master" "--filesToStage=$jar" \
-    --parallelism=4 --minGroups=64 --maxInFlight=4 --resultsFileSeconds=1 "--jobName=$job" --outputFormat=tar \
-    "--manifest=$work/kill.txt" "--baseUrl=$slow_url" "$@" >"$work/logs/$name.out" 2>"$work/logs/$name.err" &
-  bg_pid=$!
-  at_half_of_requests "$before" replace_taskmanager "$tm"
-  rc=0
-  wait "$bg_pid" || rc=$?
-  bg_pid=""
-  took=$((SECONDS - t0))
-  requests_kill=$(( $(origin_requests) - before ))
-  log "massfetch $name: exit $rc after ${took}s (TaskManager killed at ${fault_at:-never} requests)"
-  [ "$rc" -eq 0 ] || { echo "--- massfetch $name (exit $rc):"; grep -v '^\s*at ' "$work/logs/$name.err" | tail -n 15; }
-  read -r jid state_kill _ <<<"$(flink_job_info "$rest" "$job")" || true
-  restarts_kill="$(curl -s "$rest/jobs/${jid:-none}/exceptions" | jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0)"
-}
 # The cluster is the one part (e) started: TaskManagers 1 to 4.
-tar_run_with_kill f 1 --shardMaxImages=50 "--output=$out_f"
-check "(f) tar: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
-  test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
-check "(f) tar: the job failed over (${restarts_kill:-0} failure(s) in its exception history) and FINISHED" \
-  test "${restarts_kill:-0}" -ge 1 -a "${state_kill:-}" = FINISHED
-check "(f) tar: massfetch exits 0 after the TaskManager loss" [ "$rc" -eq 0 ]
+run_with_kill f 1 --outputFormat=tar --shardMaxImages=50 "--output=$out_f"
+check_kill_and_failover "(f) tar:"
 check "(f) tar: exactly one record per manifest entry" \
   cmp -s <(sort "$work/kill.txt") <(records "$out_f/_results" | jq -r '.key' | sort)
 check "(f) tar: no entry failed" \
@@ -356,16 +339,13 @@ echo "(f) measured: restarts=${restarts_kill:-?}, origin requests $requests_kill
 # (g) as (f), into s3:// on moto, with shards of 300 images (about 9 MB) in 5 MiB parts: at the
 # kill, the tasks are streaming multipart uploads.
 prefix_g="flink-tar-$$"
-tar_run_with_kill g 2 --shardMaxImages=300 --shardPartBytes=5242880 \
+run_with_kill g 2 --outputFormat=tar --shardMaxImages=300 --shardPartBytes=5242880 \
   "--output=s3://$MASSFETCH_TEST_BUCKET/$prefix_g" "--results=$work/results-g" \
   "--s3Endpoint=$MASSFETCH_TEST_MOTO_ENDPOINT" --s3PathStyle=true
 copied_g="$("$MASSFETCH_TEST_PYTHON" "$py_dir/s3_shards_copy.py" "$MASSFETCH_TEST_MOTO_ENDPOINT" \
   "$MASSFETCH_TEST_BUCKET" "$prefix_g" "$work/out-g" 2>"$work/logs/g-copy.err" || true)"
 open_g="$(grep '^open-upload ' <<<"$copied_g" | sed 's#.*/##' || true)"
-check "(g) tar on S3: the kill landed mid-run (at ${fault_at:-never} of $kill_count requests)" \
-  test -n "$fault_at" -a "${fault_at:-0}" -lt "$kill_count"
-check "(g) tar on S3: the job failed over (${restarts_kill:-0} failure(s)) and FINISHED, massfetch exits 0" \
-  test "${restarts_kill:-0}" -ge 1 -a "${state_kill:-}" = FINISHED -a "$rc" -eq 0
+check_kill_and_failover "(g) tar on S3:"
 check "(g) tar on S3: exactly one record per manifest entry, none failed" \
   test "$(records "$work/results-g" | jq -r 'select(.status != "failed") | .key' | sort | tr '\n' ' ')" \
     = "$(sort "$work/kill.txt" | tr '\n' ' ')"

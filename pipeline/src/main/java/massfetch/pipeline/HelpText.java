@@ -165,6 +165,11 @@ final class HelpText {
         .toList();
   }
 
+  /** The option names (without {@code --}) that {@code interfaces} declare themselves. */
+  static List<String> optionNames(List<Class<? extends PipelineOptions>> interfaces) {
+    return interfaces.stream().flatMap(i -> getters(i).stream()).map(HelpText::propertyName).toList();
+  }
+
   static String propertyName(Method getter) {
     String name = getter.getName().replaceFirst("^(get|is)", "");
     return Character.toLowerCase(name.charAt(0)) + name.substring(1);

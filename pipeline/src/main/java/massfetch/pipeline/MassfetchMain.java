@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import massfetch.metrics.JobMetrics;
 import massfetch.sink.FileSystemsSetup;
 import org.apache.beam.sdk.Pipeline;
@@ -106,10 +105,8 @@ public final class MassfetchMain {
       throw e;
     }
     OptionsCheck.checkEndpoints(options);
-    if (!usesS3(options)) {
-      FileSystemsSetup.skipS3RegionLookup(options);
-    }
-    FileSystemsSetup.configure(options);
+    FileSystemsSetup.configure(options, Arrays.asList(options.getManifest(), options.getOutput(),
+        options.getResults(), options.getTempLocation(), options.getPreviousResults()));
     options.setPreviousResults(PreviousResults.files(options.getPreviousResults()));
     OptionsCheck.check(options);
     return options;
@@ -191,13 +188,6 @@ public final class MassfetchMain {
     Long limit = counters.get(JobMetrics.UPLOADS_IN_FLIGHT_LIMIT);
     return limit == null ? "" : ", uploads in flight limit at end " + limit + " of " + options.getMaxUploadsInFlight()
         + ", store slow-downs " + counters.getOrDefault(JobMetrics.STORE_SLOW_DOWNS, 0L);
-  }
-
-  /** Whether any location of the job is on S3 (then the region must be the real one). */
-  private static boolean usesS3(MassfetchOptions options) {
-    return Stream.of(options.getManifest(), options.getOutput(), options.getResults(), options.getTempLocation(),
-            options.getPreviousResults())
-        .anyMatch(location -> location != null && location.strip().toLowerCase(Locale.ROOT).startsWith("s3://"));
   }
 
   /** The DirectRunner blocks in run() by default; progress lines need it to return at once. */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import massfetch.shard.IndexEntry;
 import massfetch.shard.ShardReader;
 import massfetch.shard.ShardStore;
@@ -24,8 +25,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 public final class ShardGetMain {
   private ShardGetMain() {}
 
-  static final String USAGE = "usage: massfetch-get KEY --from=<output> [--save=FILE | --where]"
-      + " [--s3Endpoint=URL --s3PathStyle=true --s3Region=R --gcsEndpoint=URL --gcsProject=P]";
+  /** The stores' own options (endpoints, region, project...), as each registered store declares them. */
+  private static final List<String> STORE_OPTIONS = HelpText.optionNames(ObjectSinks.optionsInterfaces());
+
+  static final String USAGE = "usage: massfetch-get KEY --from=<output> [--save=FILE | --where] ["
+      + STORE_OPTIONS.stream().map(o -> "--" + o + "=…").collect(Collectors.joining(" ")) + "]";
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -48,13 +52,15 @@ public final class ShardGetMain {
         case "--from" -> from = value;
         case "--save" -> save = value;
         case "--where" -> where = true;
-        case "--s3Endpoint", "--s3PathStyle", "--s3Region", "--gcsEndpoint", "--gcsProject" -> storeArgs.add(arg);
         default -> {
-          if (arg.startsWith("--")) {
+          if (!arg.startsWith("--")) {
+            keys.add(arg);
+          } else if (STORE_OPTIONS.contains(name.substring(2))) {
+            storeArgs.add(arg);
+          } else {
             err.println("massfetch-get: error: unknown option " + name + "; " + USAGE);
             return 2;
           }
-          keys.add(arg);
         }
       }
     }
@@ -67,7 +73,15 @@ public final class ShardGetMain {
       return 2;
     }
     String key = keys.get(0);
-    try (ShardStore store = ShardStores.open(config(from, storeArgs))) {
+    SinkConfig config;
+    try {
+      config = config(from, storeArgs);
+    } catch (IllegalArgumentException e) {
+      err.println("massfetch-get: error: " + OptionErrors.wrongType(e.getMessage(), storeArgs.toArray(String[]::new))
+          .orElseGet(() -> MassfetchMain.oneLine(e.getMessage())));
+      return 2;
+    }
+    try (ShardStore store = ShardStores.open(config)) {
       ShardReader reader = new ShardReader(store);
       Optional<IndexEntry> entry = reader.find(key);
       if (entry.isEmpty()) {

@@ -85,6 +85,14 @@ class TarOutputTest {
     assertEquals(1, absent.exitCode());
     assertEquals(1, absent.err().strip().lines().count(), absent.err());
     assertEquals(2, get("img/7.png").exitCode(), "no --from");
+    MainRun badValue = get("img/7.png", "--from=" + out, "--s3PathStyle=maybe");
+    assertEquals(2, badValue.exitCode(), badValue.err());
+    assertEquals("massfetch-get: error: --s3PathStyle must be true or false (boolean), got 'maybe'", badValue.err().strip());
+    MainRun unknown = get("img/7.png", "--from=" + out, "--s3Endpont=http://x");
+    assertEquals(2, unknown.exitCode(), unknown.err());
+    assertTrue(unknown.err().contains("--userProject=…"), "the usage lists every store's own options: " + unknown.err());
+    assertEquals(0, get("img/7.png", "--from=" + out, "--where", "--userProject=billed-here").exitCode(),
+        "a store option of another store is accepted and unused");
 
     MainRun second = MainRun.run("--manifest=" + manifest, base, "--output=" + out, "--outputFormat=tar",
         "--results=" + out.resolve("_results-2"));

@@ -1,9 +1,9 @@
 package massfetch.sink;
 
+import java.util.Collection;
+import java.util.Locale;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.aws2.options.S3Options;
 import org.apache.beam.sdk.options.PipelineOptions;
-import software.amazon.awssdk.regions.Region;
 
 /**
  * Points Beam's file systems of every {@link ObjectStore} ({@code gs://}, {@code s3://}: manifests,
@@ -22,34 +22,43 @@ import software.amazon.awssdk.regions.Region;
 public final class FileSystemsSetup {
   private FileSystemsSetup() {}
 
-  /** Configures every store's file system from the sink settings (output is not used). */
+  /**
+   * Configures every store's file system from the sink settings (output is not used), each as used
+   * by the job.
+   */
   public static void configure(PipelineOptions options, SinkConfig config) {
-    for (ObjectStore store : ObjectSinks.stores()) {
-      store.configureFileSystem(options, config);
-    }
-    FileSystems.setDefaultPipelineOptions(options);
+    configure(options, config, null);
   }
 
   /** Configures every store's file system from the stores' own options in {@code options}. */
   public static void configure(PipelineOptions options) {
-    SinkConfig.Builder config = SinkConfig.builder().setOutput("");
-    ObjectSinks.settingsFrom(options).forEach(config::setStore);
-    configure(options, config.build());
+    configure(options, settings(options), null);
   }
 
   /**
-   * For a job with no {@code s3://} location: gives Beam's S3 file system a fixed region, which it
-   * then never uses. Without one, registering the file systems (which every job does) runs the AWS
-   * default region chain, whose last step is a call to the EC2 metadata service — a network wait
-   * at every start on a machine outside AWS. Does nothing when {@code --s3Region} or {@code
-   * --s3Endpoint} is given. Call before {@link #configure}.
+   * The same, for a job whose locations (manifest, output, results...: null ones are skipped) are
+   * {@code locations}: a store none of them is in is told so, and may skip its start-up lookups.
    */
-  public static void skipS3RegionLookup(PipelineOptions options) {
-    S3StoreOptions store = options.as(S3StoreOptions.class);
-    if (store.getS3Region() != null || store.getS3Endpoint() != null) {
-      return;
+  public static void configure(PipelineOptions options, Collection<String> locations) {
+    configure(options, settings(options), locations);
+  }
+
+  private static void configure(PipelineOptions options, SinkConfig config, Collection<String> locations) {
+    for (ObjectStore store : ObjectSinks.stores()) {
+      store.configureFileSystem(options, config, locations == null || inStore(store, locations));
     }
-    S3Options s3 = options.as(S3Options.class);
-    s3.setAwsRegion(Region.US_EAST_1);
+    FileSystems.setDefaultPipelineOptions(options);
+  }
+
+  private static SinkConfig settings(PipelineOptions options) {
+    SinkConfig.Builder config = SinkConfig.builder().setOutput("");
+    ObjectSinks.settingsFrom(options).forEach(config::setStore);
+    return config.build();
+  }
+
+  private static boolean inStore(ObjectStore store, Collection<String> locations) {
+    String prefix = store.scheme() + "://";
+    return locations.stream()
+        .anyMatch(l -> l != null && l.strip().toLowerCase(Locale.ROOT).startsWith(prefix));
   }
 }

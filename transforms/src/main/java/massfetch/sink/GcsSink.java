@@ -471,7 +471,7 @@ public final class GcsSink implements ObjectSink {
 
     /** An emulator's endpoint takes no credentials: Beam's file system is told to send none. */
     @Override
-    public void configureFileSystem(PipelineOptions options, SinkConfig config) {
+    public void configureFileSystem(PipelineOptions options, SinkConfig config, boolean used) {
       Settings settings = settingsOf(config);
       org.apache.beam.sdk.extensions.gcp.options.GcsOptions gcs =
           options.as(org.apache.beam.sdk.extensions.gcp.options.GcsOptions.class);

@@ -61,9 +61,11 @@ public interface ObjectStore {
 
   /**
    * Points Beam's file system for this scheme (manifests, results, temp files) at the same store
-   * and endpoint as the sink. Called once in {@code main}, before the pipeline is made.
+   * and endpoint as the sink. Called once in {@code main}, before the pipeline is made; {@code
+   * used}: whether any of the job's locations is in this store (Beam registers every file system
+   * it has, used or not, so one that would look something up at start can skip it).
    */
-  default void configureFileSystem(PipelineOptions options, SinkConfig config) {}
+  default void configureFileSystem(PipelineOptions options, SinkConfig config, boolean used) {}
 
   /**
    * The answer inside a failed request to this store: its HTTP status and the store's error code

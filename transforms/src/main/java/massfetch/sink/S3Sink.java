@@ -545,10 +545,14 @@ public final class S3Sink implements ObjectSink {
 
     /**
      * A custom endpoint is an S3-compatible store or an emulator, which Beam's file system reaches
-     * only path-style (see {@link S3CompatibleClientBuilderFactory}).
+     * only path-style (see {@link S3CompatibleClientBuilderFactory}). A job with no {@code s3://}
+     * location and no region or endpoint gets a fixed region, which it then never uses: without
+     * one, registering Beam's S3 file system (which every job does) runs the AWS default region
+     * chain, whose last step asks the EC2 metadata service, a network wait at every start outside
+     * AWS.
      */
     @Override
-    public void configureFileSystem(PipelineOptions options, SinkConfig config) {
+    public void configureFileSystem(PipelineOptions options, SinkConfig config, boolean used) {
       Settings settings = settingsOf(config);
       org.apache.beam.sdk.io.aws2.options.S3Options s3 =
           options.as(org.apache.beam.sdk.io.aws2.options.S3Options.class);
@@ -557,6 +561,8 @@ public final class S3Sink implements ObjectSink {
       }
       if (settings.region() != null || settings.endpoint() != null) {
         s3.setAwsRegion(regionFor(settings.region(), settings.endpoint()));
+      } else if (!used) {
+        s3.setAwsRegion(software.amazon.awssdk.regions.Region.US_EAST_1);
       }
       if (settings.pathStyle() || settings.endpoint() != null) {
         s3.setS3ClientFactoryClass(S3CompatibleClientBuilderFactory.class);

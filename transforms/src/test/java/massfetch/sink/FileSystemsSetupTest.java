@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.aws2.options.S3Options;
+import software.amazon.awssdk.regions.Region;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
@@ -60,6 +62,28 @@ class FileSystemsSetupTest {
             .setStore(S3Sink.Settings.builder().setEndpoint(endpoint).setPathStyle(true).build())
             .build());
     roundTrip(options, "s3://" + StoreTestSupport.bucket() + "/fs-test/" + UUID.randomUUID());
+  }
+
+  @Test
+  void givenJobWithoutS3Location_whenConfigured_thenS3FileSystemGetsAFixedRegionElseTheChainDecides() {
+    // No region or endpoint given: Beam's S3 file system would run the AWS region chain at start.
+    PipelineOptions local = PipelineOptionsFactory.create();
+    FileSystemsSetup.configure(local, java.util.Arrays.asList("/data/manifest.txt", "/out", null));
+    assertEquals(Region.US_EAST_1, local.as(S3Options.class).getAwsRegion());
+
+    // The chain's first step is this system property: no network asked in the test.
+    String before = System.setProperty("aws.region", "eu-north-1");
+    try {
+      PipelineOptions s3 = PipelineOptionsFactory.create();
+      FileSystemsSetup.configure(s3, List.of("/data/manifest.txt", " S3://bucket/out"));
+      assertEquals(Region.EU_NORTH_1, s3.as(S3Options.class).getAwsRegion(), "a job in S3 keeps the region the chain finds");
+    } finally {
+      if (before == null) {
+        System.clearProperty("aws.region");
+      } else {
+        System.setProperty("aws.region", before);
+      }
+    }
   }
 
   private static void roundTrip(PipelineOptions options, String base) throws Exception {
