@@ -1,8 +1,6 @@
 package massfetch.sink;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,53 +8,77 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for one file system: every write made before {@link #after()} is durable once the
- * future it returns completes, and one {@code syncfs(2)} (through coreutils' {@code sync -f}) serves
- * every write that asked while the previous one ran. Forcing each image file and its folder costs two
- * journal commits per image, which was the largest share of a local run's CPU; here a burst of
- * hundreds of images shares two.
+ * future it returns completes, and one {@code syncfs(2)} serves every write that asked while the
+ * previous one ran. Forcing each image file and its folder costs two journal commits per image,
+ * which was the largest share of a local run's CPU; here a burst of hundreds of images shares two.
  *
- * <p>Java has no {@code syncfs}, so the command is run; where it is missing or fails {@link
- * #start} gives null and the caller forces each file itself. A sync that fails later completes its
- * waiters exceptionally, and they force their own files, so an error is always reported by the
- * {@code fsync} of the file it concerns.
+ * <p>Where the sync cannot be had (not Linux, JNA not loadable) or fails at once, {@link #start}
+ * gives null and the caller forces each file itself. A sync that fails later completes its waiters
+ * exceptionally, and they force their own files, so an error is always reported by the {@code
+ * fsync} of the file it concerns.
  */
 final class FileSystemSync implements AutoCloseable {
-  private final List<String> command;
+  /** One sync of a whole file system. */
+  interface Call extends AutoCloseable {
+    void sync() throws IOException;
+
+    @Override
+    void close();
+  }
+
+  /** Opens a {@link Call} for the file system holding a path. */
+  @FunctionalInterface
+  interface Opener {
+    Call open(Path onIt) throws IOException;
+  }
+
+  /** The real one: {@code syncfs(2)}. */
+  static final Opener SYNC_FS = SyncFs::open;
+
+  private final Call call;
   private final ExecutorService runner;
   private final AtomicLong syncs = new AtomicLong();
   private final Object lock = new Object();
   private List<CompletableFuture<Void>> waiting = new ArrayList<>();
   private boolean running;
 
-  private FileSystemSync(List<String> command, ExecutorService runner) {
-    this.command = command;
+  private FileSystemSync(Call call, ExecutorService runner) {
+    this.call = call;
     this.runner = runner;
   }
 
-  /** coreutils' {@code sync -f PATH}: {@code syncfs(2)} of the file system holding PATH. */
-  static final List<String> SYNC_FS = List.of("sync", "-f");
-
   /**
-   * A sync of the file system holding {@code onIt} by {@code command} followed by that path, or
-   * null when the command fails (not installed, not Linux): a command that cannot work is found here,
-   * once, before any image relies on it.
+   * Shared syncs of the file system holding {@code onIt}, or null when they cannot be had: a sync
+   * that cannot work is found here, once, before any image relies on it.
    */
-  static FileSystemSync start(List<String> command, Path onIt) {
-    List<String> full = new ArrayList<>(command);
-    full.add(onIt.toString());
+  static FileSystemSync start(Opener opener, Path onIt) {
+    Call call;
     try {
-      run(full);
+      call = opener.open(onIt);
     } catch (IOException e) {
-      return null;
+      return unavailable(onIt, e);
     }
-    return new FileSystemSync(List.copyOf(full), Executors.newSingleThreadExecutor(r -> {
+    try {
+      call.sync();
+    } catch (IOException e) {
+      call.close();
+      return unavailable(onIt, e);
+    }
+    return new FileSystemSync(call, Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "massfetch-file-system-sync");
       t.setDaemon(true);
       return t;
     }));
+  }
+  private static FileSystemSync unavailable(Path onIt, IOException why) {
+    // Still durable, only dearer: worth one line, since a run of millions of images pays for it.
+    LoggerFactory.getLogger(FileSystemSync.class).warn(
+        "no shared file system syncs for {} ({}): each file and folder is forced on its own", onIt, why.getMessage());
+    return null;
   }
 
   /** Completes once a sync that began after this call has returned; exceptionally if it failed. */
@@ -90,7 +112,7 @@ final class FileSystemSync implements AutoCloseable {
       }
       IOException failed = null;
       try {
-        run(command);
+        call.sync();
         syncs.incrementAndGet();
       } catch (IOException e) {
         failed = e;
@@ -105,27 +127,10 @@ final class FileSystemSync implements AutoCloseable {
     }
   }
 
-  private static void run(List<String> command) throws IOException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output;
-    try (InputStream out = process.getInputStream()) {
-      output = new String(out.readAllBytes(), StandardCharsets.UTF_8).strip();
-    }
-    int exit;
-    try {
-      exit = process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroy();
-      throw new IOException("interrupted while syncing the file system", e);
-    }
-    if (exit != 0) {
-      throw new IOException(String.join(" ", command) + " exited " + exit + (output.isEmpty() ? "" : ": " + output));
-    }
-  }
-
   @Override
   public void close() {
+    // Queued behind a sync that is still running, so the descriptor outlives it.
+    runner.execute(call::close);
     runner.shutdown();
   }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -72,10 +71,10 @@ public final class LocalFileSink implements ObjectSink {
   }
 
   /**
-   * {@code syncCommand}: the command that syncs a file system, given a path on it as its last
-   * argument; a command that fails at once leaves each file and folder to be forced on its own.
+   * {@code syncs}: opens the sync of a file system; one that cannot be opened or fails at once
+   * leaves each file and folder to be forced on its own.
    */
-  LocalFileSink(Path root, SinkConfig config, List<String> syncCommand) {
+  LocalFileSink(Path root, SinkConfig config, FileSystemSync.Opener syncs) {
     this.root = root.toAbsolutePath().normalize();
     this.overwrite = config.overwrite();
     this.writers = Executors.newFixedThreadPool(config.localWriteThreads(), daemonThreads());
@@ -83,7 +82,7 @@ public final class LocalFileSink implements ObjectSink {
     this.staleTempBefore = config.staleTempBefore();
     Path made = nearestExisting(this.root);
     this.rootDevice = durability == Durability.NONE || made == null ? null : deviceOf(made);
-    this.sync = rootDevice == null ? null : FileSystemSync.start(syncCommand, made);
+    this.sync = rootDevice == null ? null : FileSystemSync.start(syncs, made);
   }
 
   /** {@code path} or its nearest existing parent: the folder it will be made in, on that device. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two promises of issue 7 against a real server: a {@code Content-Encoding: gzip} body is never
+ * Two promises of a safe client, against a real server: a {@code Content-Encoding: gzip} body is never
  * inflated (so a small response cannot become gigabytes: it is stored, capped and checked as the
  * bytes that came), and the values of {@code --header} reach the provider but no result record.
  */

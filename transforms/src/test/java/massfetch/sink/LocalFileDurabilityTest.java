@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import massfetch.sink.ObjectSink.PutOutcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,9 +39,9 @@ class LocalFileDurabilityTest {
     return sink(durability, staleTempBefore, FileSystemSync.SYNC_FS);
   }
 
-  private LocalFileSink sink(Durability durability, long staleTempBefore, List<String> syncCommand) {
+  private LocalFileSink sink(Durability durability, long staleTempBefore, FileSystemSync.Opener syncs) {
     return new LocalFileSink(dir, SinkConfig.builder().setOutput(dir.toString())
-        .setDurability(durability).setStaleTempBefore(staleTempBefore).build(), syncCommand);
+        .setDurability(durability).setStaleTempBefore(staleTempBefore).build(), syncs);
   }
 
   private static PutOutcome put(ObjectSink sink, String key, byte[] bytes) throws Exception {
@@ -50,7 +54,9 @@ class LocalFileDurabilityTest {
 
   @Test
   void givenNoFileSystemSync_whenPut_thenFileForcedAndFolderTooWhenFull() throws Exception {
-    List<String> unusable = List.of("false");
+    FileSystemSync.Opener unusable = onIt -> {
+      throw new IOException("no syncfs here");
+    };
     try (LocalFileSink none = sink(Durability.NONE, 0, unusable);
         LocalFileSink contents = sink(Durability.CONTENTS, 0, unusable);
         LocalFileSink full = sink(Durability.FULL, 0, unusable)) {
@@ -88,39 +94,50 @@ class LocalFileDurabilityTest {
   }
 
   /**
-   * The sync command lists, as it starts, the temp files and final names there are: a final name
-   * must never be listed before a sync that saw its temp file (its bytes were durable before it got
-   * the name), and with {@code full} every final name is listed by a sync before its put completes.
+   * Each sync lists, as it starts, the temp files and final names there are: a final name must
+   * never be listed before a sync that saw its temp file (its bytes were durable before it got the
+   * name), and with {@code full} every final name is listed by a sync before its put completes.
    */
   @Test
   void givenSharedSyncs_whenFull_thenBytesDurableBeforeTheNameAndTheNameBeforeThePutEnds() throws Exception {
     Path root = Files.createDirectories(dir.resolve("out"));
-    Path log = dir.resolve("syncs.log");
-    String listThenSync = "find \"$1\" -type f | sort >> \"" + log + "\"; echo --- >> \"" + log + "\"; sync -f \"$1\"";
+    List<List<String>> listings = new CopyOnWriteArrayList<>();
+    FileSystemSync.Opener listThenSync = onIt -> {
+      FileSystemSync.Call real = FileSystemSync.SYNC_FS.open(onIt);
+      return new FileSystemSync.Call() {
+        @Override
+        public void sync() throws IOException {
+          try (Stream<Path> files = Files.walk(root)) {
+            listings.add(files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).toList());
+          }
+          real.sync();
+        }
+
+        @Override
+        public void close() {
+          real.close();
+        }
+      };
+    };
     int images = 60;
     try (LocalFileSink full = new LocalFileSink(root, SinkConfig.builder().setOutput(root.toString())
-        .setDurability(Durability.FULL).build(), List.of("sh", "-c", listThenSync, "sh"))) {
-      List<CompletableFuture<PutOutcome>> puts = new ArrayList<>();
+        .setDurability(Durability.FULL).build(), listThenSync)) {
+      List<CompletableFuture<Integer>> listedWhenDone = new ArrayList<>();
       for (int i = 0; i < images; i++) {
-        puts.add(full.put("k" + i + "/a.png", BODY, "image/png", new byte[16]));
+        listedWhenDone.add(full.put("k" + i + "/a.png", BODY, "image/png", new byte[16])
+            .thenApply(outcome -> outcome == PutOutcome.STORED ? listings.size() : -1));
         if (i % 10 == 0) {
           Thread.sleep(20); // spread the writes over several syncs
         }
       }
-      for (CompletableFuture<PutOutcome> p : puts) {
-        assertEquals(PutOutcome.STORED, p.get(30, TimeUnit.SECONDS));
+      for (int i = 0; i < images; i++) {
+        String folder = "k" + i + "/";
+        int listed = listedWhenDone.get(i).get(30, TimeUnit.SECONDS);
+        assertTrue(listed >= 0, folder + " stored");
+        assertTrue(firstListing(List.copyOf(listings).subList(0, listed), name -> name.equals(folder + "a.png")) >= 0,
+            folder + " had its name synced before its put completed");
       }
       assertEquals(0, full.forces());
-    }
-    List<List<String>> listings = new ArrayList<>();
-    List<String> current = new ArrayList<>();
-    for (String line : Files.readAllLines(log)) {
-      if (line.equals("---")) {
-        listings.add(current);
-        current = new ArrayList<>();
-      } else {
-        current.add(root.relativize(Path.of(line)).toString());
-      }
     }
     assertTrue(listings.size() > 2, "several syncs: " + listings.size());
     for (int i = 0; i < images; i++) {
@@ -143,16 +160,36 @@ class LocalFileDurabilityTest {
 
   @Test
   void givenSharedSyncFailingAfterStart_whenPut_thenEachFileAndFolderIsForcedOnItsOwn() throws Exception {
-    Path started = dir.resolve("started");
-    String failAfterFirst = "if [ -e \"" + started + "\" ]; then echo 'disk gone' >&2; exit 1; fi; touch \"" + started + "\"";
+    AtomicInteger calls = new AtomicInteger();
+    FileSystemSync.Opener failAfterFirst = onIt -> new FileSystemSync.Call() {
+      @Override
+      public void sync() throws IOException {
+        if (calls.incrementAndGet() > 1) {
+          throw new IOException("disk gone");
+        }
+      }
+
+      @Override
+      public void close() {}
+    };
     Path root = Files.createDirectories(dir.resolve("out"));
     try (LocalFileSink full = new LocalFileSink(root, SinkConfig.builder().setOutput(root.toString())
-        .setDurability(Durability.FULL).build(), List.of("sh", "-c", failAfterFirst, "sh"))) {
+        .setDurability(Durability.FULL).build(), failAfterFirst)) {
       assertEquals(PutOutcome.STORED, put(full, "x/a.png", BODY));
       assertEquals(2, full.forces(), "the file, then its folder, by their own fsync");
       assertEquals(0, full.fileSystemSyncs());
     }
     assertArrayEquals(BODY, Files.readAllBytes(root.resolve("x/a.png")));
+  }
+
+  @Test
+  void givenLinux_whenSyncFsOpened_thenItSyncsAndAMissingPathIsOneClearError() throws Exception {
+    try (SyncFs sync = SyncFs.open(dir)) {
+      sync.sync();
+      sync.sync();
+    }
+    IOException missing = assertThrows(IOException.class, () -> SyncFs.open(dir.resolve("nowhere")));
+    assertTrue(missing.getMessage().contains("nowhere"), missing.getMessage());
   }
 
   @Test
