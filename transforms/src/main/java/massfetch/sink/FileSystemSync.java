@@ -74,6 +74,7 @@ final class FileSystemSync implements AutoCloseable {
       return t;
     }));
   }
+
   private static FileSystemSync unavailable(Path onIt, IOException why) {
     // Still durable, only dearer: worth one line, since a run of millions of images pays for it.
     LoggerFactory.getLogger(FileSystemSync.class).warn(
